@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from tradelex.dates import parse_iso_date
 from tradelex.errors import BadDateError
@@ -43,7 +43,11 @@ def _rate(value: object) -> DutyExpression | None:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Rate = Annotated[DutyExpression | None, BeforeValidator(_rate)]
+Rate = Annotated[
+    DutyExpression | None,
+    BeforeValidator(_rate),
+    PlainSerializer(lambda rate: None if rate is None else rate.text, return_type=str | None),
+]
 Text = Annotated[str, Field(min_length=1)]
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 Heading = Annotated[str, Field(pattern=r"^\d{4}\.\d{2}\.\d{2}(\.\d{2})?$")]

@@ -1,0 +1,99 @@
+"""The history of a product's duties: every date on which the total changes, and which measures changed it.
+
+By default each date is answered as the law stood on that date (what customs applied then); with `as_known_on`,
+every date is answered as known on one day (today's knowledge applied to the past: retroactive exemptions,
+struck-down tariffs).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from tradelex.engine.assessment import PackRef
+from tradelex.engine.line import Line
+from tradelex.engine.reference import evaluate_line, import_candidates
+from tradelex.engine.timeline import change_dates
+from tradelex.errors import InputError
+from tradelex.money import format_decimal
+from tradelex.rules.model import Pack
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    measure: str
+    from_: str | None = Field(serialization_alias="from")
+    to: str | None
+    reason: str | None = None
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    date: date
+    total_ad_valorem_percent: Decimal | None
+    changes: list[Change]
+
+    @field_serializer("total_ad_valorem_percent")
+    def _percent(self, value: Decimal | None) -> str | None:
+        return None if value is None else format_decimal(value)
+
+
+class HistoryQuery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    importer: str
+    origin: str
+    code: str
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    as_known_on: date | None
+
+
+class History(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    query: HistoryQuery
+    pack: PackRef
+    steps: list[Step]
+
+    def to_json_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | None = None) -> History:
+    """Steps from `start` to `end` (inclusive) for the line's code, origin and importer."""
+    if end < start:
+        raise InputError("to", f"the end {end} comes before the start {start}")
+    dates = {start} | {
+        day
+        for measure in import_candidates(pack, line.importer, line.origin)
+        for day in change_dates(measure)
+        if start < day <= end
+    }
+    steps: list[Step] = []
+    previous: dict[str, str | None] = {}
+    for day in sorted(dates):
+        assessment = evaluate_line(pack, line.model_copy(update={"date": day, "loaded": None}), as_known_on=as_known_on or day)
+        rates = {layer.measure: layer.rate_text for layer in assessment.layers}
+        reasons = {excluded.measure: excluded.reason for excluded in assessment.excluded}
+        changes = [
+            Change(measure=measure, from_=previous.get(measure), to=rates.get(measure),
+                   reason=None if measure in rates else reasons.get(measure))
+            for measure in sorted(set(previous) | set(rates), key=_order(pack))
+            if previous.get(measure) != rates.get(measure)
+        ]
+        if changes or not steps:
+            steps.append(Step(date=day, total_ad_valorem_percent=assessment.total_ad_valorem_percent, changes=changes))
+        previous = rates
+    query = HistoryQuery(importer=line.importer, origin=line.origin, code=line.code, start=start, end=end,
+                         as_known_on=as_known_on)
+    return History(query=query, pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
+                   steps=steps)
+
+
+def _order(pack: Pack) -> object:
+    def key(measure_id: str) -> tuple[int, str]:
+        measure = pack.measures.get(measure_id)
+        return (measure.stacking.precedence if measure else 0, measure_id)
+
+    return key
