@@ -41,7 +41,7 @@ class PackError(TradelexError):
         return f"{': '.join(where)}: {self.message}"
 
 
-class PackErrors(PackError):
+class PackErrors(PackError):  # noqa: N818 — a collection of PackError, named as the plural
     """All the problems found while loading a pack, so that one run reports them all."""
 
     def __init__(self, errors: Sequence[PackError]):

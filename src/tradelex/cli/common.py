@@ -22,8 +22,11 @@ errors = Console(stderr=True)
 
 PackOption = Annotated[
     Path | None,
-    typer.Option("--pack", help=f"Rule pack folder (default: ${PACK_ENV}, else the bundled demo pack).",
-                 show_default=False),
+    typer.Option(
+        "--pack",
+        help=f"Rule pack folder (default: ${PACK_ENV}, else the bundled demo pack).",
+        show_default=False,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON contract instead of tables.")]
 
@@ -49,7 +52,12 @@ def error_document(error: TradelexError) -> dict[str, Any]:
             {"file": e.file, "measure": e.measure, "field": e.field, "message": e.message} for e in error.errors
         ]
     elif isinstance(error, PackError):
-        detail |= {"file": error.file, "measure": error.measure, "field": error.field, "message": error.message}
+        detail |= {
+            "file": error.file,
+            "measure": error.measure,
+            "field": error.field,
+            "message": error.message,
+        }
     return {"error": detail}
 
 

@@ -56,7 +56,8 @@ def rate(
     quantity: Annotated[str | None, typer.Option("--quantity", help="Quantity, for specific duties.")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit of the quantity: kg, doz, item, liter …")] = None,
     content: Annotated[
-        list[str] | None, typer.Option("--content", help="A content value, NAME=AMOUNT (copper=3000); repeatable.")
+        list[str] | None,
+        typer.Option("--content", help="A content value, NAME=AMOUNT (copper=3000); repeatable."),
     ] = None,
     as_known_on: KnownOnOption = None,
     pack: PackOption = None,
@@ -64,8 +65,17 @@ def rate(
 ) -> None:
     """Every duty layer on a product of an origin entered on a date, with its rate, instrument and source."""
     with reporting_errors(as_json):
-        line = Line.parse(code=code, origin=origin, importer=importer, date=date_, loaded=loaded, value=value,
-                          quantity=quantity, unit=unit, content=_parse_content(content or []))
+        line = Line.parse(
+            code=code,
+            origin=origin,
+            importer=importer,
+            date=date_,
+            loaded=loaded,
+            value=value,
+            quantity=quantity,
+            unit=unit,
+            content=_parse_content(content or []),
+        )
         assessment = evaluate_line(open_pack(pack), line, as_known_on=_optional_date(as_known_on, "as_known_on"))
         if as_json:
             print_json(assessment.to_json_dict())
@@ -102,14 +112,23 @@ def measures_list(pack: PackOption = None, as_json: JsonOption = False) -> None:
     with reporting_errors(as_json):
         loaded_pack = open_pack(pack)
         if as_json:
-            print_json({
-                "pack": loaded_pack.meta.model_dump(mode="json"),
-                "measures": [
-                    {"id": m.id, "title": m.title, "imposed_by": m.imposed_by, "direction": m.direction.value,
-                     "partners": m.partners, "kind": m.kind.value, "authority": m.authority}
-                    for m in loaded_pack.measures.values()
-                ],
-            })
+            print_json(
+                {
+                    "pack": loaded_pack.meta.model_dump(mode="json"),
+                    "measures": [
+                        {
+                            "id": m.id,
+                            "title": m.title,
+                            "imposed_by": m.imposed_by,
+                            "direction": m.direction.value,
+                            "partners": m.partners,
+                            "kind": m.kind.value,
+                            "authority": m.authority,
+                        }
+                        for m in loaded_pack.measures.values()
+                    ],
+                }
+            )
         else:
             render_measures(console, loaded_pack)
 
@@ -125,7 +144,10 @@ def measures_show(
         loaded_pack = open_pack(pack)
         if measure_id not in loaded_pack.measures:
             near = [m for m in loaded_pack.measures if measure_id.split(".")[0] in m][:5]
-            raise InputError("measure", f"no measure {measure_id!r} in the pack; measures: {', '.join(near or loaded_pack.measures)}")
+            raise InputError(
+                "measure",
+                f"no measure {measure_id!r} in the pack; measures: {', '.join(near or loaded_pack.measures)}",
+            )
         print_json(loaded_pack.measures[measure_id].model_dump(mode="json", by_alias=True, exclude_defaults=True))
 
 
@@ -136,13 +158,20 @@ def pack_check(path: Annotated[Path, typer.Argument(help="The pack folder.")], a
         if not path.is_dir():
             raise PackError(path, "not a folder")
         checked = load_pack(path)
-        summary = {"pack": checked.meta.model_dump(mode="json"), "measures": len(checked.measures),
-                   "lists": len(checked.lists), "ok": True}
+        summary = {
+            "pack": checked.meta.model_dump(mode="json"),
+            "measures": len(checked.measures),
+            "lists": len(checked.lists),
+            "ok": True,
+        }
         if as_json:
             print_json(summary)
         else:
-            console.print(f"[green]ok[/]: {checked.meta.name} {checked.meta.version} · {len(checked.measures)} measures · "
-                          f"{len(checked.lists)} lists · cut-off {checked.meta.cutoff}", highlight=False)
+            console.print(
+                f"[green]ok[/]: {checked.meta.name} {checked.meta.version} · {len(checked.measures)} measures · "
+                f"{len(checked.lists)} lists · cut-off {checked.meta.cutoff}",
+                highlight=False,
+            )
 
 
 @app.command()
@@ -150,13 +179,25 @@ def demo() -> None:
     """A worked example on the bundled pack: duties on a T-shirt and a copper tube from China, and a history."""
     pack = open_pack(None)
     examples = [
-        ("A cotton T-shirt from China at the April 2025 peak, as customs applied the law then:",
-         dict(code="6109.10.0012", origin="CN", date="2025-04-15", value="10000")),
-        ("A seamless copper tube from China in September 2025: Section 232 on the copper content, the reciprocal "
-         "tariff only on the rest:", dict(code="7411.10.1000", origin="CN", date="2025-09-01", value="10000",
-                                          content={"copper": "6000"})),
-        ("The same T-shirt under the Section 122 surcharge, after the Supreme Court ended the IEEPA tariffs:",
-         dict(code="6109.10.0012", origin="CN", date="2026-03-02", value="10000")),
+        (
+            "A cotton T-shirt from China at the April 2025 peak, as customs applied the law then:",
+            {"code": "6109.10.0012", "origin": "CN", "date": "2025-04-15", "value": "10000"},
+        ),
+        (
+            "A seamless copper tube from China in September 2025: Section 232 on the copper content, the reciprocal "
+            "tariff only on the rest:",
+            {
+                "code": "7411.10.1000",
+                "origin": "CN",
+                "date": "2025-09-01",
+                "value": "10000",
+                "content": {"copper": "6000"},
+            },
+        ),
+        (
+            "The same T-shirt under the Section 122 surcharge, after the Supreme Court ended the IEEPA tariffs:",
+            {"code": "6109.10.0012", "origin": "CN", "date": "2026-03-02", "value": "10000"},
+        ),
     ]
     for title, arguments in examples:
         console.rule(title, align="left", style="dim")

@@ -25,27 +25,48 @@ def render_assessment(console: Console, assessment: Assessment) -> None:
     for entry in hierarchy(query.code):
         console.print(f"  [dim]{format_code(entry.code):<8} {entry.description}[/]", highlight=False)
     table = Table(title="applied", title_justify="left", expand=False)
-    for column, justify in (("measure", "left"), ("heading", "left"), ("rate", "right"), ("on", "left"),
-                            ("amount", "right"), ("confidence", "left")):
+    for column, justify in (
+        ("measure", "left"),
+        ("heading", "left"),
+        ("rate", "right"),
+        ("on", "left"),
+        ("amount", "right"),
+        ("confidence", "left"),
+    ):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for layer in assessment.layers:
         amount = format_money(layer.amount) if layer.amount is not None else ("—" if not layer.rate_text else "unknown")
         confidence = Text(layer.confidence, style="green" if layer.confidence == "confirmed" else "yellow")
-        table.add_row(layer.measure, layer.heading or "", layer.rate_text or layer.kind.replace("_", " "),
-                      layer.base.replace("_", " "), amount, confidence)
+        table.add_row(
+            layer.measure,
+            layer.heading or "",
+            layer.rate_text or layer.kind.replace("_", " "),
+            layer.base.replace("_", " "),
+            amount,
+            confidence,
+        )
     console.print(table)
     for layer in assessment.layers:
         calculation = f" · {layer.calculation}" if layer.calculation else ""
-        console.print(f"  [dim]{layer.measure}:[/] {layer.source} · value of {layer.value_date}{calculation}"
-                      + (f" · {layer.note}" if layer.note else ""), highlight=False)
+        console.print(
+            f"  [dim]{layer.measure}:[/] {layer.source} · value of {layer.value_date}{calculation}"
+            + (f" · {layer.note}" if layer.note else ""),
+            highlight=False,
+        )
     if assessment.excluded:
         console.print("[bold]considered, not applied[/]")
         for excluded in assessment.excluded:
             console.print(f"  {excluded.measure:<28} [dim]{excluded.code.value}:[/] {excluded.reason}", highlight=False)
     total = format_money(assessment.total_amount) if assessment.total_amount is not None else "unknown"
-    percent = (f"{format_decimal(assessment.total_ad_valorem_percent)}%"
-               if assessment.total_ad_valorem_percent is not None else "unknown")
-    console.print(f"[bold]total duty[/] {total} ({percent} ad valorem) · rounding: {assessment.rounding}", highlight=False)
+    percent = (
+        f"{format_decimal(assessment.total_ad_valorem_percent)}%"
+        if assessment.total_ad_valorem_percent is not None
+        else "unknown"
+    )
+    console.print(
+        f"[bold]total duty[/] {total} ({percent} ad valorem) · rounding: {assessment.rounding}",
+        highlight=False,
+    )
     for warning in assessment.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
@@ -53,18 +74,27 @@ def render_assessment(console: Console, assessment: Assessment) -> None:
 def render_history(console: Console, result: History) -> None:
     query = result.query
     known = f"as known on {query.as_known_on}" if query.as_known_on else "each date as the law stood then"
-    console.print(f"[bold]{format_code(query.code)}[/] · origin {query.origin} → {query.importer} · "
-                  f"{query.start} to {query.end} · {known}", highlight=False)
+    console.print(
+        f"[bold]{format_code(query.code)}[/] · origin {query.origin} → {query.importer} · "
+        f"{query.start} to {query.end} · {known}",
+        highlight=False,
+    )
     table = Table(show_lines=False)
     table.add_column("date")
     table.add_column("total ad valorem", justify="right")
     table.add_column("what changed", overflow="fold")
     for step in result.steps:
-        total = f"{format_decimal(step.total_ad_valorem_percent)}%" if step.total_ad_valorem_percent is not None else "—"
-        changes = "\n".join(
-            f"{change.measure}: {change.from_ or '—'} → {change.to or '—'}" + (f" ({change.reason})" if change.reason else "")
-            for change in step.changes
-        ) or "(start)"
+        total = (
+            f"{format_decimal(step.total_ad_valorem_percent)}%" if step.total_ad_valorem_percent is not None else "—"
+        )
+        changes = (
+            "\n".join(
+                f"{change.measure}: {change.from_ or '—'} → {change.to or '—'}"
+                + (f" ({change.reason})" if change.reason else "")
+                for change in step.changes
+            )
+            or "(start)"
+        )
         table.add_row(str(step.date), total, changes)
     console.print(table)
 
@@ -75,8 +105,15 @@ def render_measures(console: Console, pack: Pack) -> None:
         table.add_column(column, overflow="fold")
     for measure in pack.measures.values():
         values = ", ".join(f"{key}: {_value_text(measure, key)}" for key in measure.values)
-        table.add_row(measure.id, measure.imposed_by, measure.direction.value, ",".join(measure.partners),
-                      measure.kind.value, measure.authority, values)
+        table.add_row(
+            measure.id,
+            measure.imposed_by,
+            measure.direction.value,
+            ",".join(measure.partners),
+            measure.kind.value,
+            measure.authority,
+            values,
+        )
     console.print(table)
 
 

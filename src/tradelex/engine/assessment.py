@@ -6,7 +6,7 @@ strings, an unknown value is null, never a guess. The CLI, the Python API and th
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -36,13 +36,13 @@ class Query(_Contract):
     importer: str
     origin: str
     code: str
-    date: date
+    date: dt.date
     value: Decimal | None = None
-    loaded: date | None = None
+    loaded: dt.date | None = None
     quantity: Decimal | None = None
     unit: str | None = None
     content: dict[str, Decimal] = {}
-    as_known_on: date
+    as_known_on: dt.date
 
     @field_serializer("value")
     def _money(self, value: Decimal | None) -> str | None:
@@ -60,7 +60,7 @@ class Query(_Contract):
 class PackRef(_Contract):
     name: str
     version: str
-    cutoff: date
+    cutoff: dt.date
 
 
 class Layer(_Contract):
@@ -78,7 +78,7 @@ class Layer(_Contract):
     source: str
     url: str | None
     confidence: str
-    value_date: date
+    value_date: dt.date
     calculation: str | None = None
     note: str | None = None
     ad_valorem_equivalent_percent: Decimal | None = None

@@ -7,6 +7,7 @@ struck-down tariffs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -73,25 +74,40 @@ def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | 
     steps: list[Step] = []
     previous: dict[str, str | None] = {}
     for day in sorted(dates):
-        assessment = evaluate_line(pack, line.model_copy(update={"date": day, "loaded": None}), as_known_on=as_known_on or day)
+        assessment = evaluate_line(
+            pack, line.model_copy(update={"date": day, "loaded": None}), as_known_on=as_known_on or day
+        )
         rates = {layer.measure: layer.rate_text for layer in assessment.layers}
         reasons = {excluded.measure: excluded.reason for excluded in assessment.excluded}
         changes = [
-            Change(measure=measure, from_=previous.get(measure), to=rates.get(measure),
-                   reason=None if measure in rates else reasons.get(measure))
+            Change(
+                measure=measure,
+                from_=previous.get(measure),
+                to=rates.get(measure),
+                reason=None if measure in rates else reasons.get(measure),
+            )
             for measure in sorted(set(previous) | set(rates), key=_order(pack))
             if previous.get(measure) != rates.get(measure)
         ]
         if changes or not steps:
             steps.append(Step(date=day, total_ad_valorem_percent=assessment.total_ad_valorem_percent, changes=changes))
         previous = rates
-    query = HistoryQuery(importer=line.importer, origin=line.origin, code=line.code, start=start, end=end,
-                         as_known_on=as_known_on)
-    return History(query=query, pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
-                   steps=steps)
+    query = HistoryQuery(
+        importer=line.importer,
+        origin=line.origin,
+        code=line.code,
+        start=start,
+        end=end,
+        as_known_on=as_known_on,
+    )
+    return History(
+        query=query,
+        pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
+        steps=steps,
+    )
 
 
-def _order(pack: Pack) -> object:
+def _order(pack: Pack) -> Callable[[str], tuple[int, str]]:
     def key(measure_id: str) -> tuple[int, str]:
         measure = pack.measures.get(measure_id)
         return (measure.stacking.precedence if measure else 0, measure_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -23,8 +23,8 @@ class Line(BaseModel):
     importer: str
     origin: str
     code: str
-    date: date
-    loaded: date | None = None
+    date: dt.date
+    loaded: dt.date | None = None
     value: Decimal | None = None
     quantity: Decimal | None = None
     unit: str | None = None
@@ -36,9 +36,9 @@ class Line(BaseModel):
         *,
         code: str,
         origin: str,
-        date: str | date,
+        date: str | dt.date,
         importer: str = "US",
-        loaded: str | date | None = None,
+        loaded: str | dt.date | None = None,
         value: object = None,
         quantity: object = None,
         unit: str | None = None,
@@ -65,12 +65,16 @@ class Line(BaseModel):
 
     def _check_consistency(self) -> None:
         if self.loaded is not None and self.loaded > self.date:
-            raise InputError("loaded", f"the goods cannot be loaded ({self.loaded}) after they are entered ({self.date})")
+            raise InputError(
+                "loaded", f"the goods cannot be loaded ({self.loaded}) after they are entered ({self.date})"
+            )
         if (self.quantity is None) != (self.unit is None):
             raise InputError("unit" if self.unit is None else "quantity", "give a quantity together with its unit")
         for name, amount in self.content.items():
             if self.value is not None and amount > self.value:
-                raise BadAmountError(f"content.{name}", f"{name} content {amount} exceeds the customs value {self.value}")
+                raise BadAmountError(
+                    f"content.{name}", f"{name} content {amount} exceeds the customs value {self.value}"
+                )
 
     def base_amount(self, base: str) -> Decimal | None:
         """The value a layer is computed on: the customs value, or a named content value."""

@@ -113,7 +113,9 @@ def consider(pack: Pack, measure: Measure, line: Line, known_on: date) -> Candid
         first = first_value(measure, known_on)
         if first is None or not _in_scope(pack, measure, line.code, first[0], known_on):
             return None
-        return _excluded(measure, Reason.NOT_YET_IN_FORCE, f"not yet in force: applies from {first[0]}", first[1].source)
+        return _excluded(
+            measure, Reason.NOT_YET_IN_FORCE, f"not yet in force: applies from {first[0]}", first[1].source
+        )
     key, value = found
     if value.ends:
         if not _in_scope(pack, measure, line.code, key - timedelta(days=1), known_on):
@@ -131,7 +133,9 @@ def _within_force(
     if not scope.included:
         clause_source = scope.clause.source if scope.clause and scope.clause.source else value.source
         what = "all products" if scope.pattern == "*" else scope.pattern
-        return _excluded(measure, Reason.SCOPE_EXCLUSION, f"excluded from scope: {what} ({clause_source})", clause_source)
+        return _excluded(
+            measure, Reason.SCOPE_EXCLUSION, f"excluded from scope: {what} ({clause_source})", clause_source
+        )
     rate = value.rate
     if value.rates_by_code is not None:
         scheduled = rate_by_code(line.code, value.rates_by_code)
@@ -259,7 +263,12 @@ def _layer(candidate: Candidate, line: Line, base: str, base_amount: Decimal | N
 
 
 def _price(
-    rate: DutyExpression, base: str, base_amount: Decimal | None, line: Line, warnings: list[str], measure_id: str
+    rate: DutyExpression,
+    base: str,
+    base_amount: Decimal | None,
+    line: Line,
+    warnings: list[str],
+    measure_id: str,
 ) -> tuple[Decimal | None, str | None, Decimal | None]:
     """The rounded amount, the arithmetic as text, and the ad valorem equivalent on the customs value."""
     parts: list[str] = []
@@ -344,8 +353,16 @@ def _assessment(pack: Pack, line: Line, known_on: date, evaluation: _Evaluation,
             warnings.append(f"{layer.measure}: {layer.kind.replace('_', ' ')} ({layer.source})")
     return Assessment(
         query=Query(
-            importer=line.importer, origin=line.origin, code=line.code, date=line.date, value=line.value,
-            loaded=line.loaded, quantity=line.quantity, unit=line.unit, content=line.content, as_known_on=known_on,
+            importer=line.importer,
+            origin=line.origin,
+            code=line.code,
+            date=line.date,
+            value=line.value,
+            loaded=line.loaded,
+            quantity=line.quantity,
+            unit=line.unit,
+            content=line.content,
+            as_known_on=known_on,
         ),
         pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
         layers=evaluation.layers,

@@ -27,7 +27,8 @@ def value_on(measure: Measure, day: date, known_on: date) -> tuple[date, DatedVa
 
 def first_value(measure: Measure, known_on: date) -> tuple[date, DatedValue] | None:
     return next(
-        ((key, value) for key, value in measure.values.items() if known_since(key, value.announced) <= known_on), None
+        ((key, value) for key, value in measure.values.items() if known_since(key, value.announced) <= known_on),
+        None,
     )
 
 
@@ -68,7 +69,8 @@ def transit_windows_open(measure: Measure, day: date, known_on: date) -> list[Tr
     return [
         rule
         for rule in measure.transit
-        if rule.loaded_before <= day < rule.entered_before and known_since(rule.loaded_before, rule.announced) <= known_on
+        if rule.loaded_before <= day < rule.entered_before
+        and known_since(rule.loaded_before, rule.announced) <= known_on
     ]
 
 
@@ -81,10 +83,13 @@ def change_dates(measure: Measure) -> set[date]:
     dates: set[date] = set()
     for key, value in measure.values.items():
         dates |= {key, known_since(key, value.announced)}
-    for record in [*measure.scope, *measure.suspensions]:
-        dates |= {record.from_, known_since(record.from_, record.announced)}
-        if record.until is not None:
-            dates.add(record.until)
+    periods = [(r.from_, r.until, r.announced) for r in measure.scope] + [
+        (r.from_, r.until, r.announced) for r in measure.suspensions
+    ]
+    for start, until, announced in periods:
+        dates |= {start, known_since(start, announced)}
+        if until is not None:
+            dates.add(until)
     if measure.struck_down is not None:
         dates.add(measure.struck_down.on)
     return dates

@@ -61,7 +61,5 @@ def validate_code(text: str, field: str = "code") -> str:
     if describe(hs_part) is None:
         suggestions = nearest_codes(code)
         hint = f"; nearest valid codes: {', '.join(format_code(c) for c in suggestions)}" if suggestions else ""
-        raise UnknownCodeError(
-            field, f"{format_code(hs_part)} is not a code of {HS_EDITION}{hint}", [*suggestions]
-        )
+        raise UnknownCodeError(field, f"{format_code(hs_part)} is not a code of {HS_EDITION}{hint}", [*suggestions])
     return code

@@ -55,8 +55,14 @@ def load_pack(root: Path | str) -> Pack:
         if data is None:
             continue
         if "id" in data and data["id"] != measure_id:
-            errors.append(PackError(path, f"id {data['id']!r} does not match the file's path, which gives {measure_id!r}",
-                                    measure_id, "id"))
+            errors.append(
+                PackError(
+                    path,
+                    f"id {data['id']!r} does not match the file's path, which gives {measure_id!r}",
+                    measure_id,
+                    "id",
+                )
+            )
             continue
         measure = _validate(path, Measure, {**data, "id": measure_id}, measure_id, errors)
         if measure is not None:
@@ -166,7 +172,9 @@ def _item_model(annotation: Any) -> Any:
     return None
 
 
-def _cross_check(path: Path, measure: Measure, measures: dict[str, Measure], lists: dict[str, NamedList]) -> list[PackError]:
+def _cross_check(
+    path: Path, measure: Measure, measures: dict[str, Measure], lists: dict[str, NamedList]
+) -> list[PackError]:
     """Checks that need the whole pack: list names, referenced measures, stacking order."""
     errors: list[PackError] = []
     for index, clause in enumerate(measure.scope):
@@ -174,8 +182,14 @@ def _cross_check(path: Path, measure: Measure, measures: dict[str, Measure], lis
             for pattern in getattr(clause, key):
                 if pattern.startswith("@") and pattern not in lists:
                     known = ", ".join(sorted(lists)) or "none"
-                    errors.append(PackError(path, f"list {pattern} is not defined in lists/ (defined: {known})",
-                                            measure.id, f"scope.{index}.{key}"))
+                    errors.append(
+                        PackError(
+                            path,
+                            f"list {pattern} is not defined in lists/ (defined: {known})",
+                            measure.id,
+                            f"scope.{index}.{key}",
+                        )
+                    )
     references = {
         "stacking.not_with": measure.stacking.not_with,
         "stacking.only_on_value_not_subject_to": measure.stacking.only_on_value_not_subject_to,
@@ -188,11 +202,15 @@ def _cross_check(path: Path, measure: Measure, measures: dict[str, Measure], lis
     for pattern in measure.stacking.only_on_value_not_subject_to:
         for other in matching_measures(pattern, measures):
             if measures[other].stacking.precedence >= measure.stacking.precedence:
-                errors.append(PackError(
-                    path,
-                    f"{other} must come first to leave a remainder: give it a lower stacking.precedence than "
-                    f"{measure.stacking.precedence}",
-                    measure.id, "stacking.only_on_value_not_subject_to"))
+                errors.append(
+                    PackError(
+                        path,
+                        f"{other} must come first to leave a remainder: give it a lower stacking.precedence than "
+                        f"{measure.stacking.precedence}",
+                        measure.id,
+                        "stacking.only_on_value_not_subject_to",
+                    )
+                )
     return errors
 
 

@@ -16,7 +16,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from tradelex.dates import parse_iso_date
 from tradelex.errors import BadDateError
@@ -123,7 +131,9 @@ class DatedValue(Provenance):
 
     @field_validator("rates_by_code")
     @classmethod
-    def _codes_are_codes(cls, rates: dict[str, DutyExpression | None] | None) -> dict[str, DutyExpression | None] | None:
+    def _codes_are_codes(
+        cls, rates: dict[str, DutyExpression | None] | None
+    ) -> dict[str, DutyExpression | None] | None:
         if rates is None:
             return None
         return {normalise_code(code, "rates_by_code"): rate for code, rate in rates.items()}
@@ -204,7 +214,7 @@ class Suspension(Provenance):
         if self.until is not None and self.until <= self.from_:
             raise ValueError(f"`until` {self.until} must come after `from` {self.from_}")
         if self.rate is not None and not self.rate.is_ad_valorem_only:
-            raise ValueError("a partial suspension suspends a percentage, such as \"24%\"")
+            raise ValueError('a partial suspension suspends a percentage, such as "24%"')
         return self
 
 
@@ -332,4 +342,3 @@ class Pack(Strict):
 
     def measure(self, measure_id: str) -> Measure:
         return self.measures[measure_id]
-

@@ -108,7 +108,7 @@ class _ToExpression(Transformer[Token, DutyExpression]):
         if len(percents) > 1:
             raise RateSyntaxError("more than one ad valorem part; write their sum")
         specific = tuple(term for term in terms if isinstance(term, SpecificDuty))
-        return (percents[0] if percents else None, specific)  # type: ignore[return-value]
+        return (percents[0] if percents else None, specific)
 
 
 @cache
@@ -124,7 +124,7 @@ def parse_rate(text: str) -> DutyExpression:
     """Parse a rate text; raise RateSyntaxError saying what was expected."""
     try:
         tree = _parser().parse(text)
-        percent, specific = _ToExpression().transform(tree)  # type: ignore[misc]
+        percent, specific = _ToExpression().transform(tree)
     except UnexpectedInput:
         raise RateSyntaxError(f"{EXPECTED_RATE}, got {text!r}") from None
     except Exception as error:  # lark wraps errors raised in the transformer

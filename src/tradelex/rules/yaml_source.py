@@ -22,7 +22,11 @@ class _RuleFileLoader(yaml.SafeLoader):
 
 # Rebuild the implicit resolvers without the timestamp and the broad boolean ones.
 _RuleFileLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _RuleFileLoader.add_implicit_resolver(
@@ -40,7 +44,8 @@ def _mapping_without_duplicates(loader: _RuleFileLoader, node: yaml.MappingNode,
         key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
             raise DuplicateKeyError(
-                problem=f"duplicate key {key!r} (a key may appear once in a mapping)", problem_mark=key_node.start_mark
+                problem=f"duplicate key {key!r} (a key may appear once in a mapping)",
+                problem_mark=key_node.start_mark,
             )
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
@@ -56,7 +61,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise PackError(path, "not UTF-8 text") from None
     try:
-        document = yaml.load(text, Loader=_RuleFileLoader)  # noqa: S506 — a SafeLoader subclass
+        document = yaml.load(text, Loader=_RuleFileLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
