@@ -45,6 +45,7 @@ def load_pack(root: Path | str) -> Pack:
     if not (root / PACK_FILE).is_file():
         raise PackError(root / PACK_FILE, f"not a rule pack: {PACK_FILE} is missing in {root}")
     errors: list[PackError] = []
+    errors += [PackError(path, "a rule file must end in .yaml, not .yml") for path in sorted(root.rglob("*.yml"))]
     meta = _load_model(root / PACK_FILE, PackMeta, None, errors)
     lists = _load_lists(root, errors)
     measures: dict[str, Measure] = {}
@@ -126,7 +127,8 @@ def _validate(
 
 def _pack_error(path: Path, model: type[BaseModel], measure_id: str | None, detail: Any) -> PackError:
     """Turn one pydantic error into a sentence that names the field and says what was expected."""
-    location = [str(part) for part in detail["loc"]]
+    # pydantic marks an error in a dict key with a trailing "[key]"; the key itself names the field.
+    location = [str(part) for part in detail["loc"] if part != "[key]"]
     kind = detail["type"]
     message = str(detail["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from tradelex.dates import parse_iso_date
-from tradelex.errors import BadDateError
+from tradelex.errors import BadDateError, UnknownCodeError
 from tradelex.nomenclature.codes import normalise_code
 from tradelex.rules.rates import DutyExpression, RateSyntaxError, parse_rate
 
@@ -50,21 +50,55 @@ def _rate(value: object) -> DutyExpression | None:
         raise ValueError(str(error)) from None
 
 
+def _code(value: object) -> str:
+    try:
+        return normalise_code(value, "code")  # type: ignore[arg-type]
+    except UnknownCodeError as error:
+        raise ValueError(error.message) from None
+
+
+def _plain_pattern(pattern: str, expected: str) -> BeforeValidator:
+    """A pattern check whose error says what was expected in words, not as a regular expression."""
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"expected {expected}, got {value!r}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _boolean(value: object) -> bool:
+    # pydantic's lax mode reads "no", "off" and 0 as False; a rule file must say true or false.
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+ProductCode = Annotated[str, BeforeValidator(_code)]
+Boolean = Annotated[bool, BeforeValidator(_boolean)]
 Rate = Annotated[
     DutyExpression | None,
     BeforeValidator(_rate),
     PlainSerializer(lambda rate: None if rate is None else rate.text, return_type=str | None),
 ]
 Text = Annotated[str, Field(min_length=1)]
-Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
-Heading = Annotated[str, Field(pattern=r"^\d{4}\.\d{2}\.\d{2}(\.\d{2})?$")]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Url = Annotated[str, _plain_pattern(r"https?://\S+", "a URL that starts with http:// or https://")]
+Heading = Annotated[
+    str, _plain_pattern(r"\d{4}\.\d{2}\.\d{2}(\.\d{2})?", "a heading such as 9903.88.03 (dddd.dd.dd or dddd.dd.dd.dd)")
+]
+Country = Annotated[str, _plain_pattern(r"[A-Z]{2}", "a 2-letter ISO 3166 country code such as US")]
 MEASURE_ID = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")
 # A measure pattern names measures by id; a trailing `*` matches any rest of the id (us.s232.*).
-MeasurePattern = Annotated[str, Field(pattern=r"^[a-z0-9_.-]+(\*)?$|^\*$")]
+MeasurePattern = Annotated[
+    str, _plain_pattern(r"[a-z0-9_.-]+\*?|\*", "a measure id, or a prefix of one ending in * (us.s232.*)")
+]
 # Content bases name a part of the value: copper_content, steel_content, non_metal_content …
-Base = Annotated[str, Field(pattern=r"^customs_value$|^[a-z][a-z_]*_content$")]
+Base = Annotated[
+    str, _plain_pattern(r"customs_value|[a-z][a-z_]*_content", "customs_value or a content such as copper_content")
+]
 ALL_PARTNERS = "*"
 CUSTOMS_VALUE = "customs_value"
 
@@ -124,19 +158,10 @@ class DatedValue(Provenance):
     """
 
     rate: Rate = None
-    rates_by_code: dict[str, Rate] | None = None
-    applies: bool | None = None
+    rates_by_code: dict[ProductCode, Rate] | None = None
+    applies: Boolean | None = None
     heading: Heading | None = None
     base: Base | None = None
-
-    @field_validator("rates_by_code")
-    @classmethod
-    def _codes_are_codes(
-        cls, rates: dict[str, DutyExpression | None] | None
-    ) -> dict[str, DutyExpression | None] | None:
-        if rates is None:
-            return None
-        return {normalise_code(code, "rates_by_code"): rate for code, rate in rates.items()}
 
     @property
     def ends(self) -> bool:
@@ -155,14 +180,19 @@ class ScopeClause(OptionalProvenance):
     include: list[Text] = []
     exclude: list[Text] = []
 
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            _check_code_pattern(pattern)
+        return patterns
+
     @model_validator(mode="after")
     def _check(self) -> ScopeClause:
         if not self.include and not self.exclude:
             raise ValueError("a scope clause needs `include` or `exclude`")
         if self.until is not None and self.until <= self.from_:
             raise ValueError(f"`until` {self.until} must come after `from` {self.from_}")
-        for pattern in [*self.include, *self.exclude]:
-            _check_code_pattern(pattern)
         return self
 
 
@@ -171,7 +201,7 @@ def _check_code_pattern(pattern: str) -> None:
         if pattern.startswith("@") and not re.fullmatch(r"@[a-z0-9_-]+(/[a-z0-9_.-]+)*", pattern):
             raise ValueError(f"{pattern!r} is not a list name such as @us/annex-ii")
         return
-    normalise_code(pattern, "scope")  # raises with the reason
+    _code(pattern)
 
 
 class Stacking(Strict):
@@ -224,7 +254,7 @@ class StruckDown(Strict):
     on: IsoDate
     by: Text
     url: Url | None = None
-    refund: bool
+    refund: Boolean
     confidence: Confidence
     note: str | None = None
 
@@ -316,12 +346,7 @@ class NamedList(Strict):
     url: Url | None = None
     confidence: Confidence
     note: str | None = None
-    codes: list[Text] = Field(min_length=1)
-
-    @field_validator("codes")
-    @classmethod
-    def _codes_are_codes(cls, codes: list[str]) -> list[str]:
-        return [normalise_code(code, "codes") for code in codes]
+    codes: list[ProductCode] = Field(min_length=1)
 
 
 class PackMeta(Strict):

@@ -68,6 +68,8 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         raise PackError(path, f"YAML error at {where}{error.problem}") from None
     except yaml.YAMLError as error:
         raise PackError(path, f"YAML error: {error}") from None
+    if document is None:
+        raise PackError(path, "expected a mapping of fields at the top of the file, got an empty file")
     if not isinstance(document, dict):
         raise PackError(path, f"expected a mapping of fields at the top of the file, got {type(document).__name__}")
     return document
