@@ -247,6 +247,13 @@ CASES = [
         ],
     ),
     Case(
+        "not_with_pattern_matches_nothing",
+        MEASURE,
+        [
+            measure_error("stacking.not_with", "'uk.*' names no measure in the pack"),
+        ],
+    ),
+    Case(
         "only_on_value_higher_precedence",
         MEASURE,
         [
@@ -343,14 +350,14 @@ CASES = [
         "transit_entered_before_loaded",
         MEASURE,
         [
-            measure_error("transit.0", "`entered_before` must come after `loaded_before`"),
+            measure_error("transit.0", "`entered_before` 2025-04-01 must come after `loaded_before` 2025-04-05"),
         ],
     ),
     Case(
         "suspension_specific_rate",
         MEASURE,
         [
-            measure_error("suspensions.0", 'a partial suspension suspends a percentage, such as "24%"'),
+            measure_error("suspensions.0", 'a partial suspension suspends a percentage, such as "24%", got \'USD 1/kg\''),
         ],
     ),
     # --- ids ---

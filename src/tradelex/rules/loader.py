@@ -199,7 +199,8 @@ def _cross_check(
     }
     for field, patterns in references.items():
         for pattern in patterns:
-            if "*" not in pattern and pattern not in measures:
+            # A pattern that matches nothing switches a rule off without a word: most often a typo.
+            if not matching_measures(pattern, measures):
                 errors.append(PackError(path, f"{pattern!r} names no measure in the pack", measure.id, field))
     for pattern in measure.stacking.only_on_value_not_subject_to:
         for other in matching_measures(pattern, measures):

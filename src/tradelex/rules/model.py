@@ -228,7 +228,9 @@ class TransitRule(Provenance):
     @model_validator(mode="after")
     def _check(self) -> TransitRule:
         if self.entered_before <= self.loaded_before:
-            raise ValueError("`entered_before` must come after `loaded_before`")
+            raise ValueError(
+                f"`entered_before` {self.entered_before} must come after `loaded_before` {self.loaded_before}"
+            )
         return self
 
 
@@ -244,7 +246,7 @@ class Suspension(Provenance):
         if self.until is not None and self.until <= self.from_:
             raise ValueError(f"`until` {self.until} must come after `from` {self.from_}")
         if self.rate is not None and not self.rate.is_ad_valorem_only:
-            raise ValueError('a partial suspension suspends a percentage, such as "24%"')
+            raise ValueError(f'a partial suspension suspends a percentage, such as "24%", got {self.rate.text!r}')
         return self
 
 
