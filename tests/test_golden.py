@@ -1,4 +1,4 @@
-"""Golden cases of the bundled packs (packs/*/tests/*.yaml): figures worked out from legal texts, not from our output."""
+"""Golden cases of the bundled packs (packs/*/tests/*.yaml): figures worked out from legal texts, not our output."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def test_rate_json_has_the_contract_shape_with_sources() -> None:
     layers = document["layers"]
     assert isinstance(layers, list)
     for layer in layers:
-        assert CONTRACT_LAYER_KEYS <= set(layer), layer
+        assert set(layer) >= CONTRACT_LAYER_KEYS, layer
         assert layer["source"] and layer["confidence"] in ("confirmed", "unconfirmed")
     fentanyl = next(layer for layer in layers if layer["measure"] == "us.ieepa.fentanyl")
     assert (fentanyl["heading"], fentanyl["rate_percent"], fentanyl["rate_text"], fentanyl["amount"]) == (
