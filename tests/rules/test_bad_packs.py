@@ -357,7 +357,10 @@ CASES = [
         "suspension_specific_rate",
         MEASURE,
         [
-            measure_error("suspensions.0", 'a partial suspension suspends a percentage, such as "24%", got \'USD 1/kg\''),
+            measure_error(
+                "suspensions.0",
+                "a partial suspension suspends a percentage, such as \"24%\", got 'USD 1/kg'",
+            ),
         ],
     ),
     # --- ids ---
