@@ -329,6 +329,13 @@ CASES = [
         ],
     ),
     Case(
+        "partner_not_a_country",
+        MEASURE,
+        [
+            measure_error("partners.1", "'ZZ' is not an ISO 3166 country code"),
+        ],
+    ),
+    Case(
         "imposed_by_three_letters",
         MEASURE,
         [

@@ -16,7 +16,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
+import pycountry
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -69,6 +71,12 @@ def _plain_pattern(pattern: str, expected: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _known_country(value: str) -> str:
+    if value != ALL_PARTNERS and pycountry.countries.get(alpha_2=value) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166 country code")
+    return value
+
+
 def _boolean(value: object) -> bool:
     # pydantic's lax mode reads "no", "off" and 0 as False; a rule file must say true or false.
     if not isinstance(value, bool):
@@ -89,7 +97,14 @@ Url = Annotated[str, _plain_pattern(r"https?://\S+", "a URL that starts with htt
 Heading = Annotated[
     str, _plain_pattern(r"\d{4}\.\d{2}\.\d{2}(\.\d{2})?", "a heading such as 9903.88.03 (dddd.dd.dd or dddd.dd.dd.dd)")
 ]
-Country = Annotated[str, _plain_pattern(r"[A-Z]{2}", "a 2-letter ISO 3166 country code such as US")]
+Country = Annotated[
+    str, _plain_pattern(r"[A-Z]{2}", "a 2-letter ISO 3166 country code such as US"), AfterValidator(_known_country)
+]
+Partner = Annotated[
+    str,
+    _plain_pattern(r"[A-Z]{2}|\*", "a 2-letter ISO 3166 country code, or * for every partner"),
+    AfterValidator(_known_country),
+]
 MEASURE_ID = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")
 # A measure pattern names measures by id; a trailing `*` matches any rest of the id (us.s232.*).
 MeasurePattern = Annotated[
@@ -268,7 +283,7 @@ class Measure(Strict):
     title: Text
     imposed_by: Country
     direction: Direction = Direction.IMPORT
-    partners: list[Annotated[str, Field(pattern=r"^([A-Z]{2}|\*)$")]] = Field(min_length=1)
+    partners: list[Partner] = Field(min_length=1)
     partners_excluded: list[Country] = []
     authority: Text
     kind: Kind
