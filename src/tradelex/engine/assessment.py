@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from tradelex.money import format_decimal, format_money
+
+# Amounts and rates leave as decimal strings: money always with two places, rates as written (25, 7.5).
+Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str)]
+Number = Annotated[Decimal, PlainSerializer(format_decimal, return_type=str)]
 
 
 class Reason(StrEnum):
@@ -37,24 +41,12 @@ class Query(_Contract):
     origin: str
     code: str
     date: dt.date
-    value: Decimal | None = None
+    value: Money | None = None
     loaded: dt.date | None = None
-    quantity: Decimal | None = None
+    quantity: Number | None = None
     unit: str | None = None
-    content: dict[str, Decimal] = {}
+    content: dict[str, Money] = {}
     as_known_on: dt.date
-
-    @field_serializer("value")
-    def _money(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_money(value)
-
-    @field_serializer("quantity")
-    def _quantity(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_decimal(value)
-
-    @field_serializer("content")
-    def _contents(self, content: dict[str, Decimal]) -> dict[str, str]:
-        return {name: format_money(amount) for name, amount in content.items()}
 
 
 class PackRef(_Contract):
@@ -71,25 +63,17 @@ class Layer(_Contract):
     authority: str
     heading: str | None
     kind: str
-    rate_percent: Decimal | None
+    rate_percent: Number | None
     rate_text: str | None
     base: str
-    amount: Decimal | None
+    amount: Money | None
     source: str
     url: str | None
     confidence: str
     value_date: dt.date
     calculation: str | None = None
     note: str | None = None
-    ad_valorem_equivalent_percent: Decimal | None = None
-
-    @field_serializer("rate_percent", "ad_valorem_equivalent_percent")
-    def _percent(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_decimal(value)
-
-    @field_serializer("amount")
-    def _amount(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_money(value)
+    ad_valorem_equivalent_percent: Number | None = None
 
 
 class Excluded(_Contract):
@@ -106,18 +90,10 @@ class Assessment(_Contract):
     pack: PackRef
     layers: list[Layer]
     excluded: list[Excluded]
-    total_ad_valorem_percent: Decimal | None
-    total_amount: Decimal | None
+    total_ad_valorem_percent: Number | None
+    total_amount: Money | None
     rounding: str
     warnings: list[str]
-
-    @field_serializer("total_ad_valorem_percent")
-    def _percent(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_decimal(value)
-
-    @field_serializer("total_amount")
-    def _amount(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_money(value)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from tradelex.engine.assessment import PackRef
+from tradelex.engine.assessment import Number, PackRef
 from tradelex.engine.line import Line
 from tradelex.engine.reference import evaluate_line, import_candidates
 from tradelex.engine.timeline import change_dates
 from tradelex.errors import InputError
-from tradelex.money import format_decimal
 from tradelex.rules.model import Pack
 
 
@@ -33,12 +31,8 @@ class Change(BaseModel):
 class Step(BaseModel):
     model_config = ConfigDict(frozen=True)
     date: date
-    total_ad_valorem_percent: Decimal | None
+    total_ad_valorem_percent: Number | None
     changes: list[Change]
-
-    @field_serializer("total_ad_valorem_percent")
-    def _percent(self, value: Decimal | None) -> str | None:
-        return None if value is None else format_decimal(value)
 
 
 class HistoryQuery(BaseModel):
