@@ -178,6 +178,15 @@ def test_history_json_steps_name_what_changed() -> None:
     assert document["query"]["from"] == "2025-01-01"  # type: ignore[index]
 
 
+def test_history_past_the_cutoff_warns() -> None:
+    document = run_json("history", "6109", "--origin", "CN", "--from", "2026-01-01", "--to", "2026-09-30")
+    assert document["warnings"] == [
+        "the period runs past the pack's cut-off (2026-05-31): later measures are not in the pack"
+    ]
+    within = run_json("history", "6109", "--origin", "CN", "--from", "2026-01-01", "--to", "2026-05-31")
+    assert within["warnings"] == []
+
+
 def test_history_rejects_an_end_before_the_start() -> None:
     result = runner.invoke(
         app, ["history", "6109", "--origin", "CN", "--from", "2025-01-01", "--to", "2024-01-01", "--json"]

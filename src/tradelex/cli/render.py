@@ -97,6 +97,8 @@ def render_history(console: Console, result: History) -> None:
         )
         table.add_row(str(step.date), total, changes)
     console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def render_measures(console: Console, pack: Pack) -> None:

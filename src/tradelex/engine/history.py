@@ -50,6 +50,7 @@ class History(BaseModel):
     query: HistoryQuery
     pack: PackRef
     steps: list[Step]
+    warnings: list[str] = []
 
     def to_json_dict(self) -> dict[str, object]:
         return self.model_dump(mode="json", by_alias=True)
@@ -94,10 +95,16 @@ def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | 
         end=end,
         as_known_on=as_known_on,
     )
+    warnings = (
+        [f"the period runs past the pack's cut-off ({pack.meta.cutoff}): later measures are not in the pack"]
+        if end > pack.meta.cutoff
+        else []
+    )
     return History(
         query=query,
         pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
         steps=steps,
+        warnings=warnings,
     )
 
 
