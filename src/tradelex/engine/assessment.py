@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from tradelex.money import format_decimal, format_money
+from tradelex.rules.model import Pack
 
 # Amounts and rates leave as decimal strings: money always with two places, rates as written (25, 7.5).
 Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str)]
@@ -53,6 +54,10 @@ class PackRef(_Contract):
     name: str
     version: str
     cutoff: dt.date
+
+    @classmethod
+    def of(cls, pack: Pack) -> PackRef:
+        return cls(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff)
 
 
 class Layer(_Contract):

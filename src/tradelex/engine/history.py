@@ -102,7 +102,7 @@ def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | 
     )
     return History(
         query=query,
-        pack=PackRef(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff),
+        pack=PackRef.of(pack),
         steps=steps,
         warnings=warnings,
     )
