@@ -33,7 +33,7 @@ def render_assessment(console: Console, assessment: Assessment) -> None:
         ("amount", "right"),
         ("confidence", "left"),
     ):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold", no_wrap=column == "measure")  # type: ignore[arg-type]
     for layer in assessment.layers:
         amount = format_money(layer.amount) if layer.amount is not None else ("—" if not layer.rate_text else "unknown")
         confidence = Text(layer.confidence, style="green" if layer.confidence == "confirmed" else "yellow")
