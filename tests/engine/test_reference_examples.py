@@ -152,3 +152,14 @@ def test_unknown_code_suggests_nearest_codes() -> None:
     assert raised.value.suggestions
     assert "610990" in raised.value.suggestions
     assert "6109.90" in str(raised.value)
+
+
+def test_transit_hint_only_for_measures_that_concern_the_line() -> None:
+    """A smartphone excepted from the reciprocal tariff gets no hint about the reciprocal tariff's transit rules."""
+    from tradelex.rules.loader import load_bundled_pack
+
+    pack = load_bundled_pack()
+    phone = evaluate_line(pack, Line.parse(code="8517.13.0000", origin="CN", date="2025-04-15"), today=date(2026, 1, 1))
+    shirt = evaluate_line(pack, Line.parse(code="6109.10.0012", origin="CN", date="2025-04-15"), today=date(2026, 1, 1))
+    assert not any("us.ieepa.reciprocal: goods loaded before" in warning for warning in phone.warnings)
+    assert any("us.ieepa.reciprocal: goods loaded before" in warning for warning in shirt.warnings)

@@ -97,7 +97,7 @@ def _evaluate(pack: Pack, line: Line, known_on: date) -> _Evaluation:
             evaluation.excluded.append(outcome)
         elif outcome is not None:
             candidates.append(outcome)
-        evaluation.warnings += _transit_hints(measure, line, known_on)
+            evaluation.warnings += _transit_hints(measure, line, known_on)
     exemptions = [candidate for candidate in candidates if candidate.measure.kind is Kind.EXEMPTION]
     for candidate in candidates:
         if candidate.measure.kind is not Kind.EXEMPTION:
