@@ -3,11 +3,12 @@
     TradelexError
     ├── PackError            a rule pack that does not load: names the file, the measure and the field
     │   └── PackErrors       several PackErrors found in one load, reported together
-    └── InputError           a query that cannot be answered as given: names the field
-        ├── UnknownCodeError      a product code that is not in the nomenclature (with the nearest valid codes)
-        ├── UnknownCountryError   a partner that is not an ISO 3166 country
-        ├── BadDateError          a date that is not YYYY-MM-DD
-        └── BadAmountError        a value, quantity or content that is not a non-negative decimal
+    ├── InputError           a query that cannot be answered as given: names the field
+    │   ├── UnknownCodeError      a product code that is not in the nomenclature (with the nearest valid codes)
+    │   ├── UnknownCountryError   a partner that is not an ISO 3166 country
+    │   ├── BadDateError          a date that is not YYYY-MM-DD
+    │   └── BadAmountError        a value, quantity or content that is not a non-negative decimal
+    └── DataError            an official dataset that does not import: names the file, the row and the field
 
 Errors carry their parts as attributes so that the CLI and the API can point at the field.
 """
@@ -81,3 +82,15 @@ class BadDateError(InputError):
 
 class BadAmountError(InputError):
     pass
+
+
+class DataError(TradelexError):
+    """A dataset file that does not import, or a store that cannot be used."""
+
+    def __init__(self, file: str, message: str, row: int | None = None, field: str | None = None):
+        self.file = file
+        self.row = row
+        self.field = field
+        self.message = message
+        where = [file] + ([f"row {row}"] if row is not None else []) + ([f"field {field}"] if field else [])
+        super().__init__(f"{': '.join(where)}: {message}")

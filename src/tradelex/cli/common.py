@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from tradelex.errors import InputError, PackError, PackErrors, TradelexError, UnknownCodeError
+from tradelex.errors import DataError, InputError, PackError, PackErrors, TradelexError, UnknownCodeError
 from tradelex.rules.loader import load_bundled_pack, load_pack
 from tradelex.rules.model import Pack
 
@@ -58,6 +58,8 @@ def error_document(error: TradelexError) -> dict[str, Any]:
             "field": error.field,
             "message": error.message,
         }
+    if isinstance(error, DataError):
+        detail |= {"file": error.file, "row": error.row, "field": error.field, "message": error.message}
     return {"error": detail}
 
 

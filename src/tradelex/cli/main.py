@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
+from tradelex.cli.data import data_app
 from tradelex.cli.render import render_assessment, render_history, render_measures
 from tradelex.dates import parse_iso_date
 from tradelex.engine.history import history
@@ -22,6 +23,7 @@ measures_app = typer.Typer(no_args_is_help=True, help="The measures of a rule pa
 pack_app = typer.Typer(no_args_is_help=True, help="Rule packs: validate one.")
 app.add_typer(measures_app, name="measures")
 app.add_typer(pack_app, name="pack")
+app.add_typer(data_app, name="data")
 
 OriginOption = Annotated[str, typer.Option("--origin", help="Country of origin (ISO code or name).")]
 ImporterOption = Annotated[str, typer.Option("--importer", help="Importing country.")]

@@ -1,0 +1,104 @@
+"""`tradelex data`: what official data is loaded, from where and how old; import a newer file; rebuild the bundle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tradelex.cli.common import JsonOption, console, print_json, reporting_errors
+from tradelex.data import store
+from tradelex.data.bundle import build_bundle, read_table
+from tradelex.data.datasets import DATASETS, dataset
+from tradelex.data.importers import IMPORTERS, sha256_of
+from tradelex.errors import InputError
+
+data_app = typer.Typer(no_args_is_help=True, help="Official datasets: status, import, bundle.")
+
+GAPS = [
+    "China's MFN schedule after 2019 and its 2019-2025 retaliation lists are not in the snapshots: the pack's rule "
+    "files carry what the Tariff Commission's announcements list.",
+    "US schedule revisions between the 2025 Basic Edition and 2026 Revision 10 are not loaded.",
+]
+
+
+def dataset_status() -> list[dict[str, Any]]:
+    rows = []
+    for known in DATASETS:
+        found = read_table(known.name)
+        entry: dict[str, Any] = {"dataset": known.name, "revision": known.revision, "authority": known.authority,
+                                 "official": known.official, "loaded": found is not None}  # fmt: skip
+        if found is not None:
+            table, provenance = found
+            entry |= {"where": provenance.get("where"), "file": provenance.get("file"),
+                      "sha256": provenance.get("sha256"), "rows": table.num_rows,
+                      "imported_at": str(provenance.get("imported_at")), "age_days": _age_days(provenance)}  # fmt: skip
+        rows.append(entry)
+    return rows
+
+
+def _age_days(provenance: dict[str, Any]) -> int | None:
+    imported = provenance.get("imported_at")
+    if imported is None:
+        return None
+    moment = imported if isinstance(imported, datetime) else datetime.fromisoformat(str(imported))
+    return (datetime.now(UTC).replace(tzinfo=None) - moment.replace(tzinfo=None)).days
+
+
+@data_app.command("status")
+def status(as_json: JsonOption = False) -> None:
+    """What is loaded, from where (the user's store or the bundle), and how old it is."""
+    with reporting_errors(as_json):
+        rows = dataset_status()
+        if as_json:
+            print_json({"store": str(store.store_path()), "datasets": rows, "gaps": GAPS})
+            return
+        table = Table(title=f"store: {store.store_path()}", title_justify="left")
+        for column in ("dataset", "revision", "authority", "official", "where", "rows", "age (days)"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(
+                row["dataset"],
+                row["revision"],
+                row["authority"],
+                "yes" if row["official"] else "derived",
+                str(row.get("where", "not loaded")),
+                str(row.get("rows", "")),
+                str(row.get("age_days", "")),
+            )
+        console.print(table)
+        for gap in GAPS:
+            console.print(f"[yellow]gap:[/] {gap}", highlight=False)
+
+
+@data_app.command("import")
+def import_file(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `tradelex data status`).")],
+    path: Annotated[Path, typer.Argument(help="The file, as published by the authority.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Import a file into the user's store; the previous data stays until the new one is complete."""
+    with reporting_errors(as_json):
+        try:
+            target = dataset(name)
+        except KeyError:
+            raise InputError(
+                "dataset", f"unknown dataset {name!r}; known: {', '.join(d.name for d in DATASETS)}"
+            ) from None
+        table = IMPORTERS[name](path, target)
+        written = store.replace_dataset(target, table, str(path), sha256_of(path))
+        summary = {"dataset": name, "rows": table.num_rows, "store": str(written)}
+        print_json(summary) if as_json else console.print(f"imported {table.num_rows} rows of {name} into {written}")
+
+
+@data_app.command("build-bundle")
+def build(
+    shared_data: Annotated[Path, typer.Argument(help="The folder of official snapshots (../shared/data).")],
+) -> None:
+    """Rebuild the compact Parquet build shipped in the package, with its provenance (maintainers)."""
+    with reporting_errors(False):
+        for entry in build_bundle(shared_data):
+            console.print(f"{entry['dataset']}: {entry['rows']} rows from {entry['file']}", highlight=False)

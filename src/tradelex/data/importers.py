@@ -1,0 +1,79 @@
+"""Importers: read an official file, validate every row, and return an Arrow table.
+
+A bad row stops the import with an error that names the file, the row and the field; nothing half-read is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from tradelex.data.datasets import Dataset
+from tradelex.errors import DataError
+
+_DIGITS = re.compile(r"\d{4,10}")
+_HTS_LEVELS = {"", "heading", "subheading6", "tariff_line8", "stat_suffix10"}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rows(path: Path, dataset: Dataset) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise DataError(str(path), f"cannot read: {error.strerror}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in dataset.columns if column not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(str(path), f"missing columns: {', '.join(missing)} (expected {', '.join(dataset.columns)})")
+        try:
+            yield from enumerate(reader, start=2)  # row 1 is the header
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise DataError(str(path), f"not a readable CSV file: {error}") from None
+
+
+def _check_hts_row(path: Path, number: int, row: dict[str, str]) -> None:
+    def fail(field: str, message: str) -> DataError:
+        return DataError(str(path), message, row=number, field=field)
+
+    digits = row["hts_digits"]
+    if digits and not _DIGITS.fullmatch(digits):
+        raise fail("hts_digits", f"expected 4 to 10 digits, got {digits!r}")
+    if digits and row["hts_number"].replace(".", "") != digits:
+        raise fail("hts_number", f"{row['hts_number']!r} does not match hts_digits {digits!r}")
+    if row["level"] not in _HTS_LEVELS:
+        raise fail("level", f"expected one of {sorted(_HTS_LEVELS)}, got {row['level']!r}")
+    if not row["indent"].isdigit():
+        raise fail("indent", f"expected a whole number, got {row['indent']!r}")
+
+
+def import_hts(path: Path, dataset: Dataset) -> pa.Table:
+    """A USITC schedule export: every row, with its indent, description, unit, rates and footnotes."""
+    columns: dict[str, list[object]] = {column: [] for column in dataset.columns}
+    for number, row in _rows(path, dataset):
+        _check_hts_row(path, number, row)
+        for column in dataset.columns:
+            value: object = row[column].strip()
+            if column in ("row", "indent"):
+                value = int(str(value))
+            columns[column].append(value)
+    schema = pa.schema([(c, pa.int32() if c in ("row", "indent") else pa.string()) for c in dataset.columns])
+    return pa.table(columns, schema=schema)
+
+
+IMPORTERS: dict[str, Callable[[Path, Dataset], pa.Table]] = {
+    "hts_2025_basic": import_hts,
+    "hts_2026_rev10": import_hts,
+}
