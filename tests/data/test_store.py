@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tradelex.cli.main import app
 from tradelex.data import store
-from tradelex.data.bundle import bundled_manifest, read_table
+from tradelex.data.catalog import bundled_manifest, read_table
 from tradelex.data.datasets import dataset
 from tradelex.data.importers import import_hts
 from tradelex.errors import DataError
@@ -54,7 +54,10 @@ def test_the_bundle_matches_the_snapshots_it_was_built_from() -> None:
     manifest = bundled_manifest()
     assert manifest["hts_2025_basic"]["rows"] == 35859
     assert manifest["hts_2026_rev10"]["rows"] == 35509
-    assert all(entry["official"] and entry["authority"] == "USITC" for entry in manifest.values())
+    schedules = [manifest[name] for name in ("hts_2025_basic", "hts_2026_rev10")]
+    assert all(entry["official"] and entry["authority"] == "USITC" for entry in schedules)
+    assert manifest["list_annex_ii_history"]["rows"] == 1039  # the original Annex II (shared/data/README.md)
+    assert not manifest["list_s301_current"]["official"]  # compiled by a third party
     found = read_table("hts_2025_basic")
     assert found is not None and found[1]["where"] == "bundled"
 

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from tradelex.cli.common import JsonOption, console, print_json, reporting_errors
 from tradelex.data import store
-from tradelex.data.bundle import build_bundle, read_table
-from tradelex.data.datasets import DATASETS, dataset
-from tradelex.data.importers import IMPORTERS, sha256_of
-from tradelex.errors import InputError
+from tradelex.data.bundle import build_bundle
+from tradelex.data.catalog import read_table
+from tradelex.data.importers import sha256_of
+from tradelex.data.registry import all_datasets, find_dataset, importer_for
 
 data_app = typer.Typer(no_args_is_help=True, help="Official datasets: status, import, bundle.")
 
@@ -27,7 +27,7 @@ GAPS = [
 
 def dataset_status() -> list[dict[str, Any]]:
     rows = []
-    for known in DATASETS:
+    for known in all_datasets():
         found = read_table(known.name)
         entry: dict[str, Any] = {"dataset": known.name, "revision": known.revision, "authority": known.authority,
                                  "official": known.official, "loaded": found is not None}  # fmt: skip
@@ -82,13 +82,8 @@ def import_file(
 ) -> None:
     """Import a file into the user's store; the previous data stays until the new one is complete."""
     with reporting_errors(as_json):
-        try:
-            target = dataset(name)
-        except KeyError:
-            raise InputError(
-                "dataset", f"unknown dataset {name!r}; known: {', '.join(d.name for d in DATASETS)}"
-            ) from None
-        table = IMPORTERS[name](path, target)
+        target = find_dataset(name)
+        table = importer_for(name)(path)
         written = store.replace_dataset(target, table, str(path), sha256_of(path))
         summary = {"dataset": name, "rows": table.num_rows, "store": str(written)}
         print_json(summary) if as_json else console.print(f"imported {table.num_rows} rows of {name} into {written}")

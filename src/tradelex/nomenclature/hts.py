@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from tradelex.data.bundle import read_table
+from tradelex.data.catalog import read_table
 from tradelex.data.datasets import SCHEDULES, Dataset
 
 _HEADING_REFERENCE = re.compile(r"99\d\d\.\d\d\.\d\d")

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+if TYPE_CHECKING:
+    from tradelex.data.product_lists import DataList
+
 from tradelex.errors import PackError, PackErrors
-from tradelex.rules.model import MEASURE_ID, Measure, NamedList, Pack, PackMeta
+from tradelex.rules.model import MEASURE_ID, Confidence, Measure, NamedList, Pack, PackMeta
 from tradelex.rules.yaml_source import read_yaml_mapping
 
 PACK_FILE = "pack.yaml"
@@ -69,6 +72,7 @@ def load_pack(root: Path | str) -> Pack:
         if measure is not None:
             measures[measure_id] = measure
             files_by_id[measure_id] = path
+    lists |= _referenced_data_lists(measures.values(), lists)
     for measure_id, measure in measures.items():
         errors += _cross_check(files_by_id[measure_id], measure, measures, lists)
     if errors:
@@ -100,6 +104,34 @@ def _load_lists(root: Path, errors: list[PackError]) -> dict[str, NamedList]:
         if named_list is not None:
             lists[name] = named_list
     return lists
+
+
+def _referenced_data_lists(measures: Iterable[Measure], own: dict[str, NamedList]) -> dict[str, NamedList]:
+    """Lists named in scope clauses but not in the pack, resolved from the official data with their provenance."""
+    from tradelex.data.product_lists import data_lists  # data is read only when a pack needs it
+
+    available = data_lists()
+    wanted = {
+        pattern
+        for measure in measures
+        for clause in measure.scope
+        for pattern in [*clause.include, *clause.exclude]
+        if pattern.startswith("@")
+    }
+    return {name: _named_list(available[name]) for name in sorted(wanted - set(own)) if name in available}
+
+
+def _named_list(data_list: DataList) -> NamedList:
+    dataset = data_list.dataset
+    where = data_list.provenance.get("file") or f"shared/data/{dataset.path}"
+    compiled = "" if dataset.official else "; compiled by a third party from official texts"
+    return NamedList(
+        title=data_list.title,
+        source=f"{dataset.description} ({dataset.authority}, {dataset.revision}; {where})",
+        confidence=Confidence.CONFIRMED if dataset.official else Confidence.UNCONFIRMED,
+        note=f"resolved from the data store{compiled}",
+        codes=list(data_list.codes),
+    )
 
 
 def _read(path: Path, errors: list[PackError]) -> dict[str, Any] | None:
