@@ -134,3 +134,20 @@ def test_a_killed_import_leaves_the_previous_store_intact(tmp_path: Path, isolat
     assert process.returncode == -9
     assert store.store_path().read_bytes() == before
     assert set(store.stored_imports()) == {"hts_2025_basic"}
+
+
+def test_chapter99_history_and_revisions_are_complete() -> None:
+    """1,324 heading texts across 43 revisions (shared/data/README.md); 9903.88.15 reads + 7.5% throughout."""
+    history, provenance = read_table("hts_ch99_history")  # type: ignore[misc]
+    assert history.num_rows == 1324 and provenance["official"]
+    rates = {
+        rate
+        for number, rate in zip(history.column("hts_number").to_pylist(), history.column("general_rate").to_pylist(),
+                                strict=True)
+        if number == "9903.88.15"
+    }  # fmt: skip
+    assert rates == {"The duty provided in the applicable subheading + 7.5%"}
+    revisions, _ = read_table("hts_revisions")  # type: ignore[misc]
+    assert revisions.num_rows == 43
+    assert dict(zip(revisions.column("revision").to_pylist(), revisions.column("effective_date").to_pylist(),
+                    strict=True))["2026_rev_10"] == "2026-06-08"  # fmt: skip

@@ -60,4 +60,27 @@ def dataset(name: str) -> Dataset:
     raise KeyError(name)
 
 
+CHAPTER99 = (
+    Dataset(
+        name="hts_ch99_history",
+        path="hts/ch99_9903_history_2025basic_to_2026rev10.csv",
+        authority="USITC",
+        official=True,
+        revision="2025 Basic Edition to 2026 Revision 10 (43 revisions)",
+        description="Every distinct text of every 9903 heading with the first and last revision it appeared in",
+        columns=("hts_number", "first_revision", "first_revision_effective_date", "last_revision",
+                 "in_latest_revision", "general_rate", "description"),
+    ),
+    Dataset(
+        name="hts_revisions",
+        path="hts/hts_revisions_2025_2026.csv",
+        authority="USITC",
+        official=False,
+        revision="2025 Basic Edition to 2026 Revision 10",
+        description="HTSUS revisions and their effective dates (the tracker's table from USITC release dates)",
+        columns=("revision", "effective_date", "policy_effective_date", "policy_event"),
+    ),
+)  # fmt: skip
+DATASETS = DATASETS + CHAPTER99
+
 SCHEDULES = tuple(d for d in DATASETS if d.name.startswith("hts_"))

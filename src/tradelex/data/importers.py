@@ -73,7 +73,50 @@ def import_hts(path: Path, dataset: Dataset) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+_CH99 = re.compile(r"99\d\d\.\d\d(\.\d\d)?")
+_REVISION = re.compile(r"\d{4}_(basic|rev_\d+)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_chapter99_row(path: Path, number: int, row: dict[str, str]) -> None:
+    checks = {
+        "hts_number": (_CH99, "a Chapter 99 heading such as 9903.88.03"),
+        "first_revision": (_REVISION, "a revision such as 2025_basic or 2026_rev_10"),
+        "last_revision": (_REVISION, "a revision such as 2025_basic or 2026_rev_10"),
+        "first_revision_effective_date": (_ISO_DAY, "a date as YYYY-MM-DD"),
+    }
+    for field, (pattern, expected) in checks.items():
+        if not pattern.fullmatch(row[field]):
+            raise DataError(str(path), f"expected {expected}, got {row[field]!r}", row=number, field=field)
+
+
+def _check_revision_row(path: Path, number: int, row: dict[str, str]) -> None:
+    if not _REVISION.fullmatch(row["revision"]):
+        raise DataError(
+            str(path), f"expected a revision such as 2025_rev_1, got {row['revision']!r}", number, "revision"
+        )
+    for field in ("effective_date", "policy_effective_date"):
+        if row[field] and not _ISO_DAY.fullmatch(row[field]):
+            raise DataError(str(path), f"expected a date as YYYY-MM-DD, got {row[field]!r}", number, field)
+
+
+def _import_checked(check: Callable[[Path, int, dict[str, str]], None]) -> Callable[[Path, Dataset], pa.Table]:
+    """An importer of text columns that checks every row with `check` before keeping it."""
+
+    def read(path: Path, dataset: Dataset) -> pa.Table:
+        columns: dict[str, list[str]] = {column: [] for column in dataset.columns}
+        for number, row in _rows(path, dataset):
+            check(path, number, row)
+            for column in dataset.columns:
+                columns[column].append(row[column].strip())
+        return pa.table(columns)
+
+    return read
+
+
 IMPORTERS: dict[str, Callable[[Path, Dataset], pa.Table]] = {
     "hts_2025_basic": import_hts,
     "hts_2026_rev10": import_hts,
+    "hts_ch99_history": _import_checked(_check_chapter99_row),
+    "hts_revisions": _import_checked(_check_revision_row),
 }
