@@ -77,7 +77,7 @@ def test_readme_documents_the_keys_the_program_prints() -> None:
     documented_keys = set(re.findall(r'"([a-z_]+)":', example))
     document = run_json("rate", "6109.10.0012", "--origin", "CN", "--date", "2025-04-15", "--value", "10000")
     printed = set(document) | set(document["query"]) | set(document["layers"][0]) | set(document["excluded"][0])  # type: ignore[call-overload,index]
-    printed |= set(document["pack"])  # type: ignore[arg-type]
+    printed |= set(document["pack"]) | set(document["schedule"])  # type: ignore[arg-type]
     assert printed == documented_keys
 
 

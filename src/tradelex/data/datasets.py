@@ -29,7 +29,7 @@ HTS_COLUMNS = (
     "general_rate", "special_rate", "column2_rate", "footnotes",
 )  # fmt: skip
 
-DATASETS: tuple[Dataset, ...] = (
+SCHEDULES: tuple[Dataset, ...] = (
     Dataset(
         name="hts_2025_basic",
         path="hts/hts_2025_basic_full.csv",
@@ -81,6 +81,4 @@ CHAPTER99 = (
         columns=("revision", "effective_date", "policy_effective_date", "policy_event"),
     ),
 )  # fmt: skip
-DATASETS = DATASETS + CHAPTER99
-
-SCHEDULES = tuple(d for d in DATASETS if d.name.startswith("hts_"))
+DATASETS = SCHEDULES + CHAPTER99

@@ -60,6 +60,16 @@ class PackRef(_Contract):
         return cls(name=pack.meta.name, version=pack.meta.version, cutoff=pack.meta.cutoff)
 
 
+class ScheduleRef(_Contract):
+    """The schedule line a US code falls under, and the Chapter 99 headings its footnotes point to."""
+
+    revision: str
+    line: str | None
+    description: str | None
+    unit: str | None
+    footnote_headings: list[str]
+
+
 class Layer(_Contract):
     """One duty or requirement that applies, with the value it applied and where that value comes from."""
 
@@ -99,6 +109,7 @@ class Assessment(_Contract):
     total_amount: Money | None
     rounding: str
     warnings: list[str]
+    schedule: ScheduleRef | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradelex.engine.assessment import Number, PackRef
 from tradelex.engine.line import Line
+from tradelex.engine.mfn import ScheduleSource
 from tradelex.engine.reference import evaluate_line, import_candidates
 from tradelex.engine.timeline import change_dates
 from tradelex.errors import InputError
@@ -56,7 +57,14 @@ class History(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | None = None) -> History:
+def history(
+    pack: Pack,
+    line: Line,
+    start: date,
+    end: date,
+    as_known_on: date | None = None,
+    schedule: ScheduleSource | None = None,
+) -> History:
     """Steps from `start` to `end` (inclusive) for the line's code, origin and importer."""
     if end < start:
         raise InputError("to", f"the end {end} comes before the start {start}")
@@ -66,11 +74,15 @@ def history(pack: Pack, line: Line, start: date, end: date, as_known_on: date | 
         for day in change_dates(measure)
         if start < day <= end
     }
+    dates |= {day for day in (schedule.change_dates() if schedule else []) if start < day <= end}
     steps: list[Step] = []
     previous: dict[str, str | None] = {}
     for day in sorted(dates):
         assessment = evaluate_line(
-            pack, line.model_copy(update={"date": day, "loaded": None}), as_known_on=as_known_on or day
+            pack,
+            line.model_copy(update={"date": day, "loaded": None}),
+            as_known_on=as_known_on or day,
+            schedule=schedule,
         )
         rates = {layer.measure: layer.rate_text for layer in assessment.layers}
         reasons = {excluded.measure: excluded.reason for excluded in assessment.excluded}

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tradelex.engine.assessment import Assessment, Excluded, Layer, PackRef, Query, Reason
+from tradelex.engine.assessment import Assessment, Excluded, Layer, PackRef, Query, Reason, ScheduleRef
 from tradelex.engine.line import Line
+from tradelex.engine.mfn import MFN_MEASURE, MfnRate, ScheduleSource, mfn_rate
 from tradelex.engine.scope import match_scope, rate_by_code
 from tradelex.engine.timeline import (
     first_value,
@@ -36,6 +37,7 @@ from tradelex.rules.model import ALL_PARTNERS, CUSTOMS_VALUE, DatedValue, Direct
 from tradelex.rules.rates import DutyExpression
 
 _PERCENT_PLACES = Decimal("0.0001")
+SCHEDULE_URL = "https://hts.usitc.gov/"
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,27 @@ class _Evaluation:
     warnings: list[str] = field(default_factory=list)
 
 
-def evaluate_line(pack: Pack, line: Line, *, as_known_on: date | None = None, today: date | None = None) -> Assessment:
+def evaluate_line(
+    pack: Pack,
+    line: Line,
+    *,
+    as_known_on: date | None = None,
+    today: date | None = None,
+    schedule: ScheduleSource | None = None,
+) -> Assessment:
     """Assess a line under a pack: the law on the entry date as known on `as_known_on` (default: that date).
 
-    When the answer known today differs (a retroactive exemption, a tariff struck down), a warning says so.
+    With a `schedule`, the MFN layer of the schedule line in force comes first. When the answer known today differs
+    (a retroactive exemption, a tariff struck down), a warning says so.
     """
     known_on = as_known_on or line.date
-    evaluation = _evaluate(pack, line, known_on)
+    mfn = mfn_rate(line, schedule) if schedule is not None else None
+    evaluation = _evaluate(pack, line, known_on, mfn)
     warnings = [*_cutoff_warnings(pack, line), *evaluation.warnings]
     today = today or date.today()
     if as_known_on is None and today > known_on:
-        warnings += _later_knowledge(evaluation, _evaluate(pack, line, today), today)
-    return _assessment(pack, line, known_on, evaluation, warnings)
+        warnings += _later_knowledge(evaluation, _evaluate(pack, line, today, mfn), today)
+    return _assessment(pack, line, known_on, evaluation, warnings, mfn.reference if mfn else None)
 
 
 def partner_applies(measure: Measure, origin: str) -> bool:
@@ -88,8 +99,12 @@ def import_candidates(pack: Pack, importer: str, origin: str) -> list[Measure]:
     return sorted(measures, key=lambda measure: (measure.stacking.precedence, measure.id))
 
 
-def _evaluate(pack: Pack, line: Line, known_on: date) -> _Evaluation:
+def _evaluate(pack: Pack, line: Line, known_on: date, mfn: MfnRate | None = None) -> _Evaluation:
     evaluation = _Evaluation()
+    if mfn is not None:
+        evaluation.warnings += mfn.warnings
+        if mfn.reference is not None:
+            evaluation.layers.append(_mfn_layer(mfn, line, evaluation.warnings))
     candidates: list[Candidate] = []
     for measure in import_candidates(pack, line.importer, line.origin):
         outcome = consider(pack, measure, line, known_on)
@@ -303,6 +318,37 @@ def _price(
     return amount, calculation, ave
 
 
+def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
+    """The schedule's own duty, first of the layers; amount unknown when the rate is ambiguous or not computed."""
+    rate = mfn.rate
+    amount, calculation, ave = (None, None, None)
+    if rate is not None:
+        amount, calculation, ave = _price(rate, CUSTOMS_VALUE, line.value, line, warnings, MFN_MEASURE)
+    kind = Kind.AD_VALOREM if rate is None or rate.is_ad_valorem_only else (
+        Kind.SPECIFIC if rate.is_specific_only else Kind.COMPOUND)  # fmt: skip
+    where = mfn.schedule_line.hts_number if mfn.schedule_line else "several lines (ambiguous)"
+    revision = mfn.reference.revision if mfn.reference else ""
+    return Layer(
+        measure=MFN_MEASURE,
+        title=f"Most-favoured-nation duty (HTSUS {mfn.column})"
+        if mfn.column != "column 2"
+        else "Column 2 duty (HTSUS)",
+        authority="MFN",
+        heading=None,
+        kind=kind.value,
+        rate_percent=rate.percent if rate is not None else None,
+        rate_text=mfn.rate_text,
+        base=CUSTOMS_VALUE,
+        amount=amount,
+        source=f"HTSUS {revision}, {where}, {mfn.column}",
+        url=SCHEDULE_URL,
+        confidence="confirmed",
+        value_date=mfn.effective or line.date,
+        calculation=calculation,
+        ad_valorem_equivalent_percent=ave,
+    )
+
+
 def _transit_hints(measure: Measure, line: Line, known_on: date) -> list[str]:
     if line.loaded is not None:
         return []
@@ -342,7 +388,9 @@ def _later_knowledge(then: _Evaluation, now: _Evaluation, today: date) -> list[s
     return warnings
 
 
-def _assessment(pack: Pack, line: Line, known_on: date, evaluation: _Evaluation, warnings: list[str]) -> Assessment:
+def _assessment(
+    pack: Pack, line: Line, known_on: date, evaluation: _Evaluation, warnings: list[str], schedule: ScheduleRef | None
+) -> Assessment:
     tariffs = [layer for layer in evaluation.layers if layer.kind in {k.value for k in Kind if k.is_tariff}]
     amounts = [layer.amount for layer in tariffs]
     percents = [layer.ad_valorem_equivalent_percent for layer in tariffs]
@@ -371,4 +419,5 @@ def _assessment(pack: Pack, line: Line, known_on: date, evaluation: _Evaluation,
         total_amount=total_amount,
         rounding=ROUNDING_RULE,
         warnings=list(dict.fromkeys(warnings)),
+        schedule=schedule,
     )

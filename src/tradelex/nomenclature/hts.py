@@ -26,6 +26,7 @@ class ScheduleLine:
     description: str
     unit: str
     general_rate: str
+    column2_rate: str
     footnotes: str
 
     @property
@@ -67,15 +68,29 @@ def load_schedule(name: str) -> Schedule | None:
     if found is None:
         return None
     table, provenance = found
-    columns = ("hts_digits", "indent", "hts_number", "description", "unit_of_quantity", "general_rate", "footnotes")
+    columns = ("hts_digits", "indent", "hts_number", "description", "unit_of_quantity", "general_rate", "column2_rate",
+               "footnotes")  # fmt: skip
     rows: dict[str, list[Any]] = {column: table.column(column).to_pylist() for column in columns}
     lines = {
-        digits: ScheduleLine(number, digits, indent, description, unit, rate, footnotes)
-        for digits, indent, number, description, unit, rate, footnotes in zip(*rows.values(), strict=True)
+        digits: ScheduleLine(number, digits, indent, description, unit, rate, column2, footnotes)
+        for digits, indent, number, description, unit, rate, column2, footnotes in zip(*rows.values(), strict=True)
         if digits and len(digits) >= 8
     }
     dataset = next(d for d in SCHEDULES if d.name == name)
     return Schedule(dataset=dataset, provenance=provenance, lines=lines)
+
+
+class InstalledSchedules:
+    """The schedules this installation has (the user's store, else the bundle), by the date they take effect."""
+
+    def on(self, day: date) -> tuple[Schedule | None, list[str]]:
+        return schedule_on(day)
+
+    def change_dates(self) -> list[date]:
+        return sorted(d.effective for d in SCHEDULES if d.effective is not None and load_schedule(d.name) is not None)
+
+
+INSTALLED_SCHEDULES = InstalledSchedules()
 
 
 def schedule_on(day: date) -> tuple[Schedule | None, list[str]]:
