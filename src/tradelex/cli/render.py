@@ -11,7 +11,9 @@ from tradelex.engine.history import History
 from tradelex.money import format_decimal, format_money
 from tradelex.nomenclature.codes import format_code
 from tradelex.nomenclature.hs import hierarchy
-from tradelex.rules.model import Measure, Pack
+from tradelex.rules.model import Kind, Measure, Pack
+
+TARIFF_KINDS = {kind.value for kind in Kind if kind.is_tariff}
 
 
 def render_assessment(console: Console, assessment: Assessment) -> None:
@@ -24,6 +26,14 @@ def render_assessment(console: Console, assessment: Assessment) -> None:
     )
     for entry in hierarchy(query.code):
         console.print(f"  [dim]{format_code(entry.code):<8} {entry.description}[/]", highlight=False)
+    schedule = assessment.schedule
+    if schedule is not None:
+        pointers = (
+            f" · footnotes point to {', '.join(schedule.footnote_headings)}" if schedule.footnote_headings else ""
+        )
+        unit = f" · unit {schedule.unit}" if schedule.unit else ""
+        console.print(f"  [dim]HTSUS {schedule.revision}: {schedule.line or 'several lines'} "
+                      f"{schedule.description or ''}{unit}{pointers}[/]", highlight=False)  # fmt: skip
     table = Table(title="applied", title_justify="left", expand=False)
     for column, justify in (
         ("measure", "left"),
@@ -35,12 +45,13 @@ def render_assessment(console: Console, assessment: Assessment) -> None:
     ):
         table.add_column(column, justify=justify, overflow="fold", no_wrap=column == "measure")  # type: ignore[arg-type]
     for layer in assessment.layers:
-        amount = format_money(layer.amount) if layer.amount is not None else ("—" if not layer.rate_text else "unknown")
+        is_tariff = layer.kind in TARIFF_KINDS
+        amount = format_money(layer.amount) if layer.amount is not None else ("unknown" if is_tariff else "—")
         confidence = Text(layer.confidence, style="green" if layer.confidence == "confirmed" else "yellow")
         table.add_row(
             layer.measure,
             layer.heading or "",
-            layer.rate_text or layer.kind.replace("_", " "),
+            layer.rate_text or ("unknown" if is_tariff else layer.kind.replace("_", " ")),
             layer.base.replace("_", " "),
             amount,
             confidence,
