@@ -13,8 +13,11 @@ from tradelex.cli.common import JsonOption, console, print_json, reporting_error
 from tradelex.data import store
 from tradelex.data.bundle import build_bundle
 from tradelex.data.catalog import read_table
+from tradelex.data.datasets import HTS_COLUMNS
 from tradelex.data.importers import sha256_of
+from tradelex.data.pull import pull
 from tradelex.data.registry import all_datasets, find_dataset, importer_for
+from tradelex.data.usitc import schedule_from_usitc_json
 
 data_app = typer.Typer(no_args_is_help=True, help="Official datasets: status, import, bundle.")
 
@@ -83,10 +86,30 @@ def import_file(
     """Import a file into the user's store; the previous data stays until the new one is complete."""
     with reporting_errors(as_json):
         target = find_dataset(name)
-        table = importer_for(name)(path)
+        is_usitc_json = path.suffix.lower() == ".json" and target.columns == HTS_COLUMNS
+        table = schedule_from_usitc_json(path) if is_usitc_json else importer_for(name)(path)
         written = store.replace_dataset(target, table, str(path), sha256_of(path))
         summary = {"dataset": name, "rows": table.num_rows, "store": str(written)}
         print_json(summary) if as_json else console.print(f"imported {table.num_rows} rows of {name} into {written}")
+
+
+@data_app.command("pull")
+def pull_command(
+    name: Annotated[str, typer.Argument(help="Dataset name, e.g. hts_2026_rev10.")] = "hts_2026_rev10",
+    url: Annotated[str | None, typer.Option("--url", help="Download from this address instead of the default.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Download the newest release from the authority, verify it, and swap it in; a failure keeps the old data."""
+    with reporting_errors(as_json):
+        result = pull(name, url, progress=not as_json)
+        summary = {
+            "dataset": result.dataset, "url": result.url, "rows": result.rows, "previous_rows": result.previous_rows,
+            "sha256": result.sha256, "store": str(result.store),
+        }  # fmt: skip
+        if as_json:
+            print_json(summary)
+        else:
+            console.print(f"pulled {result.rows} rows of {result.dataset} from {result.url} into {result.store}")
 
 
 @data_app.command("build-bundle")
