@@ -60,3 +60,23 @@ def test_china_as_importer_gets_no_us_schedule() -> None:
     line = Line.parse(code="1201.90", origin="US", importer="CN", date="2025-06-01", value="1000")
     result = evaluate_line(load_bundled_pack(), line, schedule=INSTALLED_SCHEDULES)
     assert result.schedule is None and result.layer("us.mfn") is None
+
+
+def _fish_oil(quantity: str | None, unit: str | None):  # type: ignore[no-untyped-def]
+    line = Line.parse(code="1504.20.6000", origin="CN", date="2025-04-15", value="1000", quantity=quantity, unit=unit)
+    return evaluate_line(load_bundled_pack(), line, schedule=INSTALLED_SCHEDULES, today=date(2026, 11, 23))
+
+
+def test_a_compound_rate_is_exact_with_quantity_and_unit() -> None:
+    """1504.20.60 General '1.5¢/kg + 5%': 200 kg worth 1000.00 pay 3.00 + 50.00 = 53.00 (5.3% ad valorem)."""
+    mfn = _fish_oil("200", "kg").layer("us.mfn")
+    assert mfn is not None and mfn.kind == "compound"
+    assert (str(mfn.amount), str(mfn.ad_valorem_equivalent_percent)) == ("53.00", "5.3000")
+
+
+def test_a_compound_rate_without_quantity_says_why_its_amount_is_unknown() -> None:
+    missing = _fish_oil(None, None)
+    assert missing.layer("us.mfn").amount is None and missing.total_amount is None  # type: ignore[union-attr]
+    assert "us.mfn: amount unknown: needs a quantity in kg" in missing.warnings
+    wrong_unit = _fish_oil("10", "doz")
+    assert "us.mfn: amount unknown: the line's unit is doz, the rate is per kg" in wrong_unit.warnings

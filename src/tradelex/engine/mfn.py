@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
+from tradelex.data.schedule_rates import (
+    RateKind,
+    ScheduleRate,
+    ScheduleRateError,
+    ad_valorem_equivalent,
+    parse_schedule_rate,
+)
+from tradelex.data.schedule_rates import amount as schedule_amount
 from tradelex.engine.assessment import ScheduleRef
 from tradelex.engine.line import Line
 from tradelex.nomenclature.codes import format_code
 from tradelex.nomenclature.hts import Schedule, ScheduleLine
-from tradelex.rules.rates import DutyExpression, RateSyntaxError, parse_rate
 
 MFN_MEASURE = "us.mfn"
 # HTSUS General Note 3(b): products of Cuba and North Korea pay column 2 rates; Russia and Belarus since 2022
@@ -35,7 +43,7 @@ class ScheduleSource(Protocol):
 class MfnRate:
     """What the schedule says for a line: the rate to apply (None when unknown) and why."""
 
-    rate: DutyExpression | None
+    rate: ScheduleRate | None
     rate_text: str | None
     column: str
     effective: date | None
@@ -72,12 +80,34 @@ def _column_text(line: ScheduleLine, column: str) -> str:
     return line.column2_rate if column == "column 2" else line.general_rate
 
 
-def _parse(text: str, warnings: list[str]) -> DutyExpression | None:
+def _parse(text: str, warnings: list[str]) -> ScheduleRate | None:
     try:
-        return parse_rate(text)
-    except RateSyntaxError:
-        warnings.append(f"the MFN rate {text!r} is not yet computed by tradelex: its amount is unknown")
+        return parse_schedule_rate(text)
+    except ScheduleRateError as error:
+        warnings.append(f"the schedule's rate {text!r} does not parse ({error}): the MFN amount is unknown")
         return None
+
+
+def mfn_amount(mfn: MfnRate, line: Line) -> tuple[Decimal | None, Decimal | None, str | None]:
+    """The exact (unrounded) MFN duty, its ad valorem equivalent, and why either is unknown.
+
+    A plain percentage has an ad valorem equivalent without a value (for histories); any other form needs the value.
+    """
+    rate = mfn.rate
+    if rate is None:
+        return None, None, None
+    exact, reason = schedule_amount(rate, line.value, line.quantity, line.unit)
+    if rate.kind is RateKind.FREE:
+        return exact, Decimal(0), reason
+    if rate.kind is RateKind.AD_VALOREM and rate.percent is not None and rate.ad_valorem[0].on_whole_value:
+        return exact, rate.percent, reason
+    equivalent, _ = ad_valorem_equivalent(rate, line.value, line.quantity, line.unit)
+    return exact, equivalent, reason
+
+
+def layer_kind(rate: ScheduleRate | None) -> str:
+    kinds = {RateKind.SPECIFIC: "specific", RateKind.COMPOUND: "compound", RateKind.FORMULA: "compound"}
+    return kinds.get(rate.kind, "ad_valorem") if rate is not None else "ad_valorem"
 
 
 def _reference(schedule: Schedule, line: Line, chosen: ScheduleLine | None) -> ScheduleRef:

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from tradelex.engine.assessment import Assessment, Excluded, Layer, PackRef, Query, Reason, ScheduleRef
 from tradelex.engine.line import Line
-from tradelex.engine.mfn import MFN_MEASURE, MfnRate, ScheduleSource, mfn_rate
+from tradelex.engine.mfn import MFN_MEASURE, MfnRate, ScheduleSource, layer_kind, mfn_amount, mfn_rate
 from tradelex.engine.scope import match_scope, rate_by_code
 from tradelex.engine.timeline import (
     first_value,
@@ -321,11 +321,13 @@ def _price(
 def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
     """The schedule's own duty, first of the layers; amount unknown when the rate is ambiguous or not computed."""
     rate = mfn.rate
-    amount, calculation, ave = (None, None, None)
-    if rate is not None:
-        amount, calculation, ave = _price(rate, CUSTOMS_VALUE, line.value, line, warnings, MFN_MEASURE)
-    kind = Kind.AD_VALOREM if rate is None or rate.is_ad_valorem_only else (
-        Kind.SPECIFIC if rate.is_specific_only else Kind.COMPOUND)  # fmt: skip
+    exact, ave, reason = mfn_amount(mfn, line)
+    amount = round_cents(exact) if exact is not None else None
+    if reason and rate is not None:
+        warnings.append(f"{MFN_MEASURE}: amount unknown: {reason}")
+    calculation = (
+        f"{rate.text} on {_inputs_text(line)} = {format_money(amount)}" if amount is not None and rate else None
+    )
     where = mfn.schedule_line.hts_number if mfn.schedule_line else "several lines (ambiguous)"
     revision = mfn.reference.revision if mfn.reference else ""
     return Layer(
@@ -335,7 +337,7 @@ def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
         else "Column 2 duty (HTSUS)",
         authority="MFN",
         heading=None,
-        kind=kind.value,
+        kind=layer_kind(rate),
         rate_percent=rate.percent if rate is not None else None,
         rate_text=mfn.rate_text,
         base=CUSTOMS_VALUE,
@@ -345,8 +347,15 @@ def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
         confidence="confirmed",
         value_date=mfn.effective or line.date,
         calculation=calculation,
-        ad_valorem_equivalent_percent=ave,
+        ad_valorem_equivalent_percent=ave.quantize(_PERCENT_PLACES) if ave is not None else None,
     )
+
+
+def _inputs_text(line: Line) -> str:
+    parts = [f"value {format_money(line.value)}"] if line.value is not None else []
+    if line.quantity is not None:
+        parts.append(f"{format_decimal(line.quantity)} {line.unit}")
+    return ", ".join(parts) or "nothing"
 
 
 def _transit_hints(measure: Measure, line: Line, known_on: date) -> list[str]:
