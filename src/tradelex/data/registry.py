@@ -11,11 +11,14 @@ import pyarrow as pa
 from tradelex.data.datasets import DATASETS, Dataset
 from tradelex.data.importers import IMPORTERS
 from tradelex.data.product_lists import LIST_SOURCES, import_list
+from tradelex.data.trade import TRADE_SOURCES, import_trade
 from tradelex.errors import InputError
 
 
 def all_datasets() -> tuple[Dataset, ...]:
-    return DATASETS + tuple(source.dataset for source in LIST_SOURCES)
+    return (
+        DATASETS + tuple(source.dataset for source in LIST_SOURCES) + tuple(source.dataset for source in TRADE_SOURCES)
+    )
 
 
 def importer_for(name: str) -> Callable[[Path], pa.Table]:
@@ -25,6 +28,9 @@ def importer_for(name: str) -> Callable[[Path], pa.Table]:
     for source in LIST_SOURCES:
         if source.dataset.name == name:
             return partial(import_list, source=source)
+    for trade in TRADE_SOURCES:
+        if trade.dataset.name == name:
+            return partial(import_trade, source=trade)
     known = ", ".join(d.name for d in all_datasets())
     raise InputError("dataset", f"unknown dataset {name!r}; known: {known}")
 
