@@ -151,3 +151,21 @@ def test_chapter99_history_and_revisions_are_complete() -> None:
     assert revisions.num_rows == 43
     assert dict(zip(revisions.column("revision").to_pylist(), revisions.column("effective_date").to_pylist(),
                     strict=True))["2026_rev_10"] == "2026-06-08"  # fmt: skip
+
+
+@needs_shared
+def test_data_status_counts_match_the_snapshots() -> None:
+    """Lines, rate texts read and list codes, against counts taken from the source files themselves."""
+    status = json.loads(runner.invoke(app, ["data", "status", "--json"]).stdout)
+    rows = {row["dataset"]: row for row in status["datasets"]}
+    for name, file in (("hts_2025_basic", "hts_2025_basic_full.csv"), ("hts_2026_rev10", "hts_2026_rev10_full.csv")):
+        with (SHARED / "hts" / file).open(encoding="utf-8", newline="") as handle:
+            source = list(csv.DictReader(handle))
+        row = rows[name]
+        assert row["tariff_lines"] == sum(1 for r in source if len(r["hts_digits"]) == 8)
+        assert row["rate_texts"] == sum(1 for r in source if r["general_rate"].strip())
+        assert row["rate_texts_parsed"] + row["rate_texts_not_parsed"] == row["rate_texts"]
+        assert row["rate_texts_not_parsed"] == 0, row["not_parsed"]
+    with (SHARED / "ieepa" / "annex_ii_note2_v_iii_a_2026rev6.csv").open(encoding="utf-8") as handle:
+        assert rows["list_annex_ii"]["list_codes"] == sum(1 for _ in csv.DictReader(handle)) == 1082
+    assert any("China's MFN schedule after 2019" in gap for gap in status["gaps"])

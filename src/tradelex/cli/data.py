@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,11 +11,11 @@ from rich.table import Table
 from tradelex.cli.common import JsonOption, console, print_json, reporting_errors
 from tradelex.data import store
 from tradelex.data.bundle import build_bundle
-from tradelex.data.catalog import read_table
 from tradelex.data.datasets import HTS_COLUMNS
 from tradelex.data.importers import sha256_of
 from tradelex.data.pull import pull
-from tradelex.data.registry import all_datasets, find_dataset, importer_for
+from tradelex.data.registry import find_dataset, importer_for
+from tradelex.data.status import dataset_status
 from tradelex.data.usitc import schedule_from_usitc_json
 
 data_app = typer.Typer(no_args_is_help=True, help="Official datasets: status, import, bundle.")
@@ -28,29 +27,6 @@ GAPS = [
 ]
 
 
-def dataset_status() -> list[dict[str, Any]]:
-    rows = []
-    for known in all_datasets():
-        found = read_table(known.name)
-        entry: dict[str, Any] = {"dataset": known.name, "revision": known.revision, "authority": known.authority,
-                                 "official": known.official, "loaded": found is not None}  # fmt: skip
-        if found is not None:
-            table, provenance = found
-            entry |= {"where": provenance.get("where"), "file": provenance.get("file"),
-                      "sha256": provenance.get("sha256"), "rows": table.num_rows,
-                      "imported_at": str(provenance.get("imported_at")), "age_days": _age_days(provenance)}  # fmt: skip
-        rows.append(entry)
-    return rows
-
-
-def _age_days(provenance: dict[str, Any]) -> int | None:
-    imported = provenance.get("imported_at")
-    if imported is None:
-        return None
-    moment = imported if isinstance(imported, datetime) else datetime.fromisoformat(str(imported))
-    return (datetime.now(UTC).replace(tzinfo=None) - moment.replace(tzinfo=None)).days
-
-
 @data_app.command("status")
 def status(as_json: JsonOption = False) -> None:
     """What is loaded, from where (the user's store or the bundle), and how old it is."""
@@ -60,21 +36,29 @@ def status(as_json: JsonOption = False) -> None:
             print_json({"store": str(store.store_path()), "datasets": rows, "gaps": GAPS})
             return
         table = Table(title=f"store: {store.store_path()}", title_justify="left")
-        for column in ("dataset", "revision", "authority", "official", "where", "rows", "age (days)"):
+        for column in ("dataset", "revision", "official", "where", "rows", "read", "age (days)"):
             table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(
                 row["dataset"],
                 row["revision"],
-                row["authority"],
                 "yes" if row["official"] else "derived",
                 str(row.get("where", "not loaded")),
                 str(row.get("rows", "")),
+                _read_summary(row),
                 str(row.get("age_days", "")),
             )
         console.print(table)
         for gap in GAPS:
             console.print(f"[yellow]gap:[/] {gap}", highlight=False)
+
+
+def _read_summary(row: dict[str, object]) -> str:
+    if "rate_texts" in row:
+        return f"{row['tariff_lines']} lines; rates {row['rate_texts_parsed']}/{row['rate_texts']} parsed"
+    if "list_codes" in row:
+        return f"{row['lists']} lists, {row['list_codes']} codes"
+    return ""
 
 
 @data_app.command("import")
