@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
+from tradelex.cli.consistency import report_against_schedule
 from tradelex.cli.data import data_app
 from tradelex.cli.render import render_assessment, render_history, render_measures
 from tradelex.dates import parse_iso_date
@@ -157,12 +158,21 @@ def measures_show(
 
 
 @pack_app.command("check")
-def pack_check(path: Annotated[Path, typer.Argument(help="The pack folder.")], as_json: JsonOption = False) -> None:
+def pack_check(
+    path: Annotated[Path, typer.Argument(help="The pack folder.")],
+    against_schedule: Annotated[
+        bool, typer.Option("--against-schedule", help="Also compare coverage and heading rates with the schedule.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Validate a rule pack: every problem, by file, measure and field."""
     with reporting_errors(as_json):
         if not path.is_dir():
             raise PackError(path, "not a folder")
         checked = load_pack(path)
+        if against_schedule:
+            report_against_schedule(checked, as_json)
+            return
         summary = {
             "pack": checked.meta.model_dump(mode="json"),
             "measures": len(checked.measures),
