@@ -11,8 +11,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from tradelex.engine.line import Line
+from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
-from tradelex.nomenclature.hts import INSTALLED_SCHEDULES
 from tradelex.rules.loader import bundled_pack_path, load_bundled_pack
 
 
@@ -52,9 +52,7 @@ def test_there_are_golden_cases() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_golden_case(case: GoldenCase) -> None:
     known_on = date.fromisoformat(case.as_known_on) if case.as_known_on else None
-    assessment = evaluate_line(
-        load_bundled_pack(), Line.parse(**case.line), as_known_on=known_on, schedule=INSTALLED_SCHEDULES
-    )
+    assessment = evaluate_line(load_bundled_pack(), Line.parse(**case.line), as_known_on=known_on, mfn=INSTALLED_MFN)
     document = assessment.to_json_dict()
     assert {layer["measure"]: layer["amount"] for layer in document["layers"]} == case.expect.layers
     reasons = {excluded["measure"]: excluded["code"] for excluded in document["excluded"]}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from tradelex.engine.line import Line
+from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
-from tradelex.nomenclature.hts import INSTALLED_SCHEDULES
 from tradelex.rules.loader import load_bundled_pack
 
 
 def assess(code: str, origin: str = "CN", day: str = "2025-04-15", value: str = "1000"):  # type: ignore[no-untyped-def]
     line = Line.parse(code=code, origin=origin, date=day, value=value)
-    return evaluate_line(load_bundled_pack(), line, schedule=INSTALLED_SCHEDULES, today=date(2026, 11, 23))
+    return evaluate_line(load_bundled_pack(), line, mfn=INSTALLED_MFN, today=date(2026, 11, 23))
 
 
 def test_mfn_is_the_general_rate_of_the_line_with_its_source() -> None:
@@ -58,13 +58,13 @@ def test_the_revision_in_force_on_the_date() -> None:
 
 def test_china_as_importer_gets_no_us_schedule() -> None:
     line = Line.parse(code="1201.90", origin="US", importer="CN", date="2025-06-01", value="1000")
-    result = evaluate_line(load_bundled_pack(), line, schedule=INSTALLED_SCHEDULES)
+    result = evaluate_line(load_bundled_pack(), line, mfn=INSTALLED_MFN)
     assert result.schedule is None and result.layer("us.mfn") is None
 
 
 def _fish_oil(quantity: str | None, unit: str | None):  # type: ignore[no-untyped-def]
     line = Line.parse(code="1504.20.6000", origin="CN", date="2025-04-15", value="1000", quantity=quantity, unit=unit)
-    return evaluate_line(load_bundled_pack(), line, schedule=INSTALLED_SCHEDULES, today=date(2026, 11, 23))
+    return evaluate_line(load_bundled_pack(), line, mfn=INSTALLED_MFN, today=date(2026, 11, 23))
 
 
 def test_a_compound_rate_is_exact_with_quantity_and_unit() -> None:
@@ -80,3 +80,21 @@ def test_a_compound_rate_without_quantity_says_why_its_amount_is_unknown() -> No
     assert "us.mfn: amount unknown: needs a quantity in kg" in missing.warnings
     wrong_unit = _fish_oil("10", "doz")
     assert "us.mfn: amount unknown: the line's unit is doz, the rate is per kg" in wrong_unit.warnings
+
+
+def _soybeans(day: str):  # type: ignore[no-untyped-def]
+    line = Line.parse(code="1201.90", origin="US", importer="CN", date=day, value="1000")
+    return evaluate_line(load_bundled_pack(), line, mfn=INSTALLED_MFN, today=date(2026, 11, 23))
+
+
+def test_china_mfn_comes_from_the_2018_2019_compilation() -> None:
+    """Soybeans (1201.90.10 and .20) had China's MFN applied rate of 3% throughout 2018 (PIIE compilation)."""
+    mfn = _soybeans("2018-08-01").layer("cn.mfn")
+    assert mfn is not None and (mfn.rate_text, str(mfn.amount), mfn.confidence) == ("3%", "30.00", "unconfirmed")
+    assert str(mfn.value_date) == "2018-07-01"
+
+
+def test_china_mfn_outside_the_data_is_said_not_guessed() -> None:
+    result = _soybeans("2025-06-01")
+    assert result.layer("cn.mfn") is None
+    assert "China's MFN rates on 2025-06-01 are not in the data (it covers 2018-01-01 to 2019-06-30)" in result.warnings

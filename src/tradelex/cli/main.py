@@ -15,9 +15,9 @@ from tradelex.cli.render import render_assessment, render_history, render_measur
 from tradelex.dates import parse_iso_date
 from tradelex.engine.history import history
 from tradelex.engine.line import Line
+from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
 from tradelex.errors import InputError, PackError
-from tradelex.nomenclature.hts import INSTALLED_SCHEDULES
 from tradelex.rules.loader import load_pack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, rich_markup_mode="rich")
@@ -81,7 +81,7 @@ def rate(
             content=_parse_content(content or []),
         )
         known_on = _optional_date(as_known_on, "as_known_on")
-        assessment = evaluate_line(open_pack(pack), line, as_known_on=known_on, schedule=INSTALLED_SCHEDULES)
+        assessment = evaluate_line(open_pack(pack), line, as_known_on=known_on, mfn=INSTALLED_MFN)
         if as_json:
             print_json(assessment.to_json_dict())
         else:
@@ -105,7 +105,7 @@ def history_command(
         last = parse_iso_date(end, "to") if end else date.today()
         line = Line.parse(code=code, origin=origin, importer=importer, date=first)
         known_on = _optional_date(as_known_on, "as_known_on")
-        result = history(open_pack(pack), line, first, last, known_on, schedule=INSTALLED_SCHEDULES)
+        result = history(open_pack(pack), line, first, last, known_on, mfn=INSTALLED_MFN)
         if as_json:
             print_json(result.to_json_dict())
         else:
@@ -216,10 +216,10 @@ def demo() -> None:
     ]
     for title, arguments in examples:
         console.rule(title, align="left", style="dim")
-        render_assessment(console, evaluate_line(pack, Line.parse(**arguments), schedule=INSTALLED_SCHEDULES))  # type: ignore[arg-type]
+        render_assessment(console, evaluate_line(pack, Line.parse(**arguments), mfn=INSTALLED_MFN))  # type: ignore[arg-type]
     console.rule("How the T-shirt's duty moved, 2018 to the pack's cut-off:", align="left", style="dim")
     line = Line.parse(code="6109.10.0012", origin="CN", date="2018-01-01")
-    render_history(console, history(pack, line, date(2018, 1, 1), pack.meta.cutoff, schedule=INSTALLED_SCHEDULES))
+    render_history(console, history(pack, line, date(2018, 1, 1), pack.meta.cutoff, mfn=INSTALLED_MFN))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradelex.engine.assessment import Number, PackRef
 from tradelex.engine.line import Line
-from tradelex.engine.mfn import ScheduleSource
+from tradelex.engine.mfn import MfnSource
 from tradelex.engine.reference import evaluate_line, import_candidates
 from tradelex.engine.timeline import change_dates
 from tradelex.errors import InputError
@@ -63,7 +63,7 @@ def history(
     start: date,
     end: date,
     as_known_on: date | None = None,
-    schedule: ScheduleSource | None = None,
+    mfn: MfnSource | None = None,
 ) -> History:
     """Steps from `start` to `end` (inclusive) for the line's code, origin and importer."""
     if end < start:
@@ -74,7 +74,7 @@ def history(
         for day in change_dates(measure)
         if start < day <= end
     }
-    dates |= {day for day in (schedule.change_dates() if schedule else []) if start < day <= end}
+    dates |= {day for day in (mfn.change_dates(line.importer) if mfn else []) if start < day <= end}
     steps: list[Step] = []
     previous: dict[str, str | None] = {}
     for day in sorted(dates):
@@ -82,7 +82,7 @@ def history(
             pack,
             line.model_copy(update={"date": day, "loaded": None}),
             as_known_on=as_known_on or day,
-            schedule=schedule,
+            mfn=mfn,
         )
         rates = {layer.measure: layer.rate_text for layer in assessment.layers}
         reasons = {excluded.measure: excluded.reason for excluded in assessment.excluded}

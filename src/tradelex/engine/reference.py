@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from tradelex.engine.assessment import Assessment, Excluded, Layer, PackRef, Query, Reason, ScheduleRef
 from tradelex.engine.line import Line
-from tradelex.engine.mfn import MFN_MEASURE, MfnRate, ScheduleSource, layer_kind, mfn_amount, mfn_rate
+from tradelex.engine.mfn import MfnRate, MfnSource, layer_kind, mfn_amount
 from tradelex.engine.scope import match_scope, rate_by_code
 from tradelex.engine.timeline import (
     first_value,
@@ -37,7 +37,6 @@ from tradelex.rules.model import ALL_PARTNERS, CUSTOMS_VALUE, DatedValue, Direct
 from tradelex.rules.rates import DutyExpression
 
 _PERCENT_PLACES = Decimal("0.0001")
-SCHEDULE_URL = "https://hts.usitc.gov/"
 
 
 @dataclass(frozen=True)
@@ -67,21 +66,21 @@ def evaluate_line(
     *,
     as_known_on: date | None = None,
     today: date | None = None,
-    schedule: ScheduleSource | None = None,
+    mfn: MfnSource | None = None,
 ) -> Assessment:
     """Assess a line under a pack: the law on the entry date as known on `as_known_on` (default: that date).
 
-    With a `schedule`, the MFN layer of the schedule line in force comes first. When the answer known today differs
-    (a retroactive exemption, a tariff struck down), a warning says so.
+    With an `mfn` source, the importer's own rate for the line comes first (us.mfn, cn.mfn). When the answer known
+    today differs (a retroactive exemption, a tariff struck down), a warning says so.
     """
     known_on = as_known_on or line.date
-    mfn = mfn_rate(line, schedule) if schedule is not None else None
-    evaluation = _evaluate(pack, line, known_on, mfn)
+    own_rate = mfn.mfn(line) if mfn is not None else None
+    evaluation = _evaluate(pack, line, known_on, own_rate)
     warnings = [*_cutoff_warnings(pack, line), *evaluation.warnings]
     today = today or date.today()
     if as_known_on is None and today > known_on:
-        warnings += _later_knowledge(evaluation, _evaluate(pack, line, today, mfn), today)
-    return _assessment(pack, line, known_on, evaluation, warnings, mfn.reference if mfn else None)
+        warnings += _later_knowledge(evaluation, _evaluate(pack, line, today, own_rate), today)
+    return _assessment(pack, line, known_on, evaluation, warnings, own_rate.reference if own_rate else None)
 
 
 def partner_applies(measure: Measure, origin: str) -> bool:
@@ -103,7 +102,7 @@ def _evaluate(pack: Pack, line: Line, known_on: date, mfn: MfnRate | None = None
     evaluation = _Evaluation()
     if mfn is not None:
         evaluation.warnings += mfn.warnings
-        if mfn.reference is not None:
+        if mfn.rate_text is not None or mfn.reference is not None:
             evaluation.layers.append(_mfn_layer(mfn, line, evaluation.warnings))
     candidates: list[Candidate] = []
     for measure in import_candidates(pack, line.importer, line.origin):
@@ -324,17 +323,13 @@ def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
     exact, ave, reason = mfn_amount(mfn, line)
     amount = round_cents(exact) if exact is not None else None
     if reason and rate is not None:
-        warnings.append(f"{MFN_MEASURE}: amount unknown: {reason}")
+        warnings.append(f"{mfn.measure}: amount unknown: {reason}")
     calculation = (
         f"{rate.text} on {_inputs_text(line)} = {format_money(amount)}" if amount is not None and rate else None
     )
-    where = mfn.schedule_line.hts_number if mfn.schedule_line else "several lines (ambiguous)"
-    revision = mfn.reference.revision if mfn.reference else ""
     return Layer(
-        measure=MFN_MEASURE,
-        title=f"Most-favoured-nation duty (HTSUS {mfn.column})"
-        if mfn.column != "column 2"
-        else "Column 2 duty (HTSUS)",
+        measure=mfn.measure,
+        title=mfn.title,
         authority="MFN",
         heading=None,
         kind=layer_kind(rate),
@@ -342,9 +337,9 @@ def _mfn_layer(mfn: MfnRate, line: Line, warnings: list[str]) -> Layer:
         rate_text=mfn.rate_text,
         base=CUSTOMS_VALUE,
         amount=amount,
-        source=f"HTSUS {revision}, {where}, {mfn.column}",
-        url=SCHEDULE_URL,
-        confidence="confirmed",
+        source=mfn.source,
+        url=mfn.url,
+        confidence=mfn.confidence,
         value_date=mfn.effective or line.date,
         calculation=calculation,
         ad_valorem_equivalent_percent=ave.quantize(_PERCENT_PLACES) if ave is not None else None,
