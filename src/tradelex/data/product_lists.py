@@ -33,6 +33,9 @@ class ListSource:
     titles: dict[str, str]
     skips: str = ""
     split: str = ""  # a separator when the code cell holds several codes
+    # China's tariff splits a few 10-digit lines into value bands (8521102000A, …B); a product list matches by code
+    # prefix, so the band letter is dropped and both bands fall under the line.
+    strip_value_band: bool = False
 
 
 def _s301_current(row: Row) -> str:
@@ -48,6 +51,12 @@ def _annex_ii_original(row: Row) -> str | None:
     return "@us/ieepa/annex-ii/original" if row["first_revision"] == "rev_7" else None
 
 
+def _china_round(row: Row) -> str:
+    # Named by the round's own increment (change_pp), not the cumulative rate after it, so that a rule file can give
+    # each round its own measure: lines of the 2019-06-01 increase at +15 are the 10% -> 25% category.
+    return f"@cn/retaliation/{row['round'].replace('_', '-')}/{row['change_pp'].removesuffix('.0')}"
+
+
 def _dataset(name: str, path: str, official: bool, revision: str, description: str, columns: tuple[str, ...],
              authority: str) -> Dataset:  # fmt: skip
     return Dataset(name=name, path=path, authority=authority, official=official, revision=revision,
@@ -55,6 +64,37 @@ def _dataset(name: str, path: str, official: bool, revision: str, description: s
 
 
 LIST_SOURCES: tuple[ListSource, ...] = (
+    ListSource(
+        _dataset(
+            "list_cn_retaliation",
+            "china/china_retaliation_on_us_2018_2019_hs10_piie.csv",
+            False,
+            "Tariff Commission rounds 2018-2019",
+            "China's retaliatory tariff lines on US goods by round and "
+            "rate after the round, 2018-2019 (compiled by PIIE from the Tariff Commission's annexes)",
+            ("hs10", "round", "change_pp"),
+            "State Council Tariff Commission",
+        ),
+        "hs10",
+        _china_round,
+        {},
+        strip_value_band=True,
+    ),
+    ListSource(
+        _dataset(
+            "list_cn_s232_128",
+            "china/china_retaliation_2018_04_02_s232_128lines_mof.csv",
+            True,
+            "Tariff Commission [2018] No. 13",
+            "The 128 lines of China's 2018-04-02 retaliation to Section 232 "
+            "(Tariff Commission notice [2018] No. 13 annex)",
+            ("hs8", "addl_rate_pct"),
+            "State Council Tariff Commission",
+        ),
+        "hs8",
+        lambda row: f"@cn/retaliation/s232-128-mof/{row['addl_rate_pct']}",
+        {},
+    ),
     ListSource(
         _dataset(
             "list_s301_original",
@@ -276,8 +316,11 @@ def import_list(path: Path, source: ListSource) -> pa.Table:
             continue
         cells = row[source.code_column].split(source.split) if source.split else [row[source.code_column]]
         for cell in cells:
+            cell = cell.strip()
+            if source.strip_value_band and cell[-1:].isalpha():
+                cell = cell[:-1]
             try:
-                code = normalise_code(cell.strip(), source.code_column)
+                code = normalise_code(cell, source.code_column)
             except UnknownCodeError as error:
                 raise DataError(str(path), error.message, row=number, field=source.code_column) from None
             names.append(name)
