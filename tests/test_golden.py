@@ -35,10 +35,11 @@ class GoldenCase(BaseModel):
 
 def _cases() -> list[Any]:
     cases = []
-    for path in sorted(bundled_pack_path("demo").glob("tests/*.yaml")):
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for path in sorted(bundled_pack_path("demo").parent.glob("*/tests/*.yaml")):
+        pack = path.parent.parent.name
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             case = GoldenCase.model_validate(raw)
-            cases.append(pytest.param(case, id=case.name[:60]))
+            cases.append(pytest.param(pack, case, id=f"{pack}:{case.name[:60]}"))
     return cases
 
 
@@ -49,10 +50,12 @@ def test_there_are_golden_cases() -> None:
     assert len(CASES) >= 7
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_golden_case(case: GoldenCase) -> None:
+@pytest.mark.parametrize(("pack", "case"), CASES)
+def test_golden_case(pack: str, case: GoldenCase) -> None:
     known_on = date.fromisoformat(case.as_known_on) if case.as_known_on else None
-    assessment = evaluate_line(load_bundled_pack(), Line.parse(**case.line), as_known_on=known_on, mfn=INSTALLED_MFN)
+    assessment = evaluate_line(
+        load_bundled_pack(pack), Line.parse(**case.line), as_known_on=known_on, mfn=INSTALLED_MFN
+    )
     document = assessment.to_json_dict()
     assert {layer["measure"]: layer["amount"] for layer in document["layers"]} == case.expect.layers
     reasons = {excluded["measure"]: excluded["code"] for excluded in document["excluded"]}
