@@ -230,3 +230,12 @@ def test_demo_runs_the_worked_example() -> None:
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "16900.00" in result.output and "8050.00" in result.output and "us.s122" in result.output
+
+
+def test_pack_check_counts_confirmed_values() -> None:
+    """The demo pack: 22 dated values, 16 read in their primary text (counted by hand from the rule files)."""
+    from tradelex.rules.loader import bundled_pack_path
+
+    document = run_json("pack", "check", str(bundled_pack_path()))
+    assert document["confidence"]["values"] == 22  # type: ignore[index]
+    assert document["confidence"]["values_confirmed"] == 16  # type: ignore[index]

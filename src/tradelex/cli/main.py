@@ -18,6 +18,7 @@ from tradelex.engine.line import Line
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
 from tradelex.errors import InputError, PackError
+from tradelex.rules.confidence import count_confidence
 from tradelex.rules.loader import load_pack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, rich_markup_mode="rich")
@@ -173,10 +174,13 @@ def pack_check(
         if against_schedule:
             report_against_schedule(checked, as_json)
             return
+        counted = count_confidence(checked)
         summary = {
             "pack": checked.meta.model_dump(mode="json"),
             "measures": len(checked.measures),
             "lists": len(checked.lists),
+            "confidence": counted.model_dump()
+            | {"values_confirmed_percent": round(counted.values_confirmed_percent, 1)},
             "ok": True,
         }
         if as_json:
@@ -184,7 +188,8 @@ def pack_check(
         else:
             console.print(
                 f"[green]ok[/]: {checked.meta.name} {checked.meta.version} · {len(checked.measures)} measures · "
-                f"{len(checked.lists)} lists · cut-off {checked.meta.cutoff}",
+                f"{len(checked.lists)} lists · cut-off {checked.meta.cutoff} · {counted.values_confirmed} of "
+                f"{counted.values} values confirmed in a primary text ({counted.values_confirmed_percent:.1f}%)",
                 highlight=False,
             )
 
