@@ -239,3 +239,12 @@ def test_pack_check_counts_confirmed_values() -> None:
     document = run_json("pack", "check", str(bundled_pack_path()))
     assert document["confidence"]["values"] == 22  # type: ignore[index]
     assert document["confidence"]["values_confirmed"] == 16  # type: ignore[index]
+
+
+def test_readme_coverage_table_is_the_bundled_pack() -> None:
+    """Docs match the code: the README's table of measures is what `measures list --markdown` prints."""
+    text = README.read_text(encoding="utf-8")
+    documented = text.split("<!-- measures:start -->\n", 1)[1].split("\n<!-- measures:end -->", 1)[0]
+    result = runner.invoke(app, ["measures", "list", "--markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip("\n") == documented

@@ -11,7 +11,7 @@ import typer
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
 from tradelex.cli.consistency import report_against_schedule
 from tradelex.cli.data import data_app
-from tradelex.cli.render import render_assessment, render_history, render_measures
+from tradelex.cli.render import measures_markdown, render_assessment, render_history, render_measures
 from tradelex.dates import parse_iso_date
 from tradelex.engine.history import history
 from tradelex.engine.line import Line
@@ -114,10 +114,17 @@ def history_command(
 
 
 @measures_app.command("list")
-def measures_list(pack: PackOption = None, as_json: JsonOption = False) -> None:
+def measures_list(
+    pack: PackOption = None,
+    as_json: JsonOption = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (as in the README).")] = False,
+) -> None:
     """The measures of the pack, with their values by date."""
     with reporting_errors(as_json):
         loaded_pack = open_pack(pack)
+        if markdown:
+            typer.echo(measures_markdown(loaded_pack))
+            return
         if as_json:
             print_json(
                 {

@@ -130,6 +130,29 @@ def render_measures(console: Console, pack: Pack) -> None:
     console.print(table)
 
 
+def measures_markdown(pack: Pack) -> str:
+    """The pack's measures as a Markdown table, for the README (kept equal to the pack by a test)."""
+    lines = [
+        f"Pack `{pack.meta.name}` {pack.meta.version}, cut-off {pack.meta.cutoff}.",
+        "",
+        "| measure | by → on | kind | values (from: rate) | confirmed |",
+        "|---|---|---|---|---|",
+    ]
+    for measure in pack.measures.values():
+        values = ", ".join(f"{key}: {_value_text(measure, key)}" for key in measure.values)
+        values += "".join(
+            f"; {s.rate.text if s.rate else 'all'} suspended {s.from_} to {s.until or 'open'}"
+            for s in measure.suspensions
+        )
+        confirmed = sum(1 for value in measure.values.values() if value.confidence.value == "confirmed")
+        arrow = "→" if measure.direction.value == "import" else "exports to"
+        lines.append(
+            f"| `{measure.id}` | {measure.imposed_by} {arrow} {', '.join(measure.partners)} | {measure.kind.value} | "
+            f"{values} | {confirmed}/{len(measure.values)} |"
+        )
+    return "\n".join(lines)
+
+
 def _value_text(measure: Measure, key: object) -> str:
     value = measure.values[key]  # type: ignore[index]
     if value.rates_by_code is not None:
