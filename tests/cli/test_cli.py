@@ -171,7 +171,13 @@ def test_history_json_steps_name_what_changed() -> None:
     steps = {step["date"]: step for step in document["steps"]}  # type: ignore[union-attr]
     assert steps["2025-04-10"]["total_ad_valorem_percent"] == "169"
     assert steps["2025-04-10"]["changes"] == [
-        {"measure": "us.ieepa.reciprocal", "from": "84%", "to": "125%", "reason": None}
+        {
+            "measure": "us.ieepa.reciprocal",
+            "from": "84%",
+            "to": "125%",
+            "reason": None,
+            "source": "EO 14266 of 9 Apr 2025, 90 FR 15625 (15 Apr 2025), FR Doc. 2025-06462",
+        }
     ]
     assert steps["2025-05-14"]["changes"][0]["to"] == "10%"
     assert list(steps) == sorted(steps)

@@ -101,7 +101,7 @@ def render_history(console: Console, result: History) -> None:
         changes = (
             "\n".join(
                 f"{change.measure}: {change.from_ or '—'} → {change.to or '—'}"
-                + (f" ({change.reason})" if change.reason else "")
+                + (f" ({change.reason})" if change.reason else (f" · {change.source}" if change.source else ""))
                 for change in step.changes
             )
             or "(start)"

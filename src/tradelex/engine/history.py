@@ -27,6 +27,7 @@ class Change(BaseModel):
     from_: str | None = Field(serialization_alias="from")
     to: str | None
     reason: str | None = None
+    source: str | None = None  # the instrument of the new value, or of the act that ended the old one
 
 
 class Step(BaseModel):
@@ -86,12 +87,16 @@ def history(
         )
         rates = {layer.measure: layer.rate_text for layer in assessment.layers}
         reasons = {excluded.measure: excluded.reason for excluded in assessment.excluded}
+        sources = {e.measure: e.source for e in assessment.excluded} | {
+            la.measure: la.source for la in assessment.layers
+        }
         changes = [
             Change(
                 measure=measure,
                 from_=previous.get(measure),
                 to=rates.get(measure),
                 reason=None if measure in rates else reasons.get(measure),
+                source=sources.get(measure),
             )
             for measure in sorted(set(previous) | set(rates), key=_order(pack))
             if previous.get(measure) != rates.get(measure)
