@@ -5,6 +5,9 @@ status 200, as many bytes as Content-Length announced, a file that parses (the U
 every row valid, and not implausibly fewer rows than the data loaded now. Only then does `store.replace_dataset`
 swap in a new store, atomically. Any failure raises DataError and leaves the previous store as it was; the temporary
 download is always deleted (and one left behind by a killed pull is swept away by the next pull).
+
+The trade datasets that came from the Census international trade API are pulled from it, as JSON that
+`tradelex.data.census` reads (or in our CSV layout).
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from tradelex.data import store
 from tradelex.data.catalog import read_table
+from tradelex.data.census import (
+    CENSUS_BASE,
+    CENSUS_SOURCES,
+    CENSUS_URL_ENV,
+    table_from_census_json,
+    with_api_key,
+    without_api_key,
+)
 from tradelex.data.datasets import HTS_COLUMNS, Dataset
 from tradelex.data.registry import find_dataset, importer_for
 from tradelex.data.usitc import schedule_from_usitc_json
@@ -48,9 +59,14 @@ USITC_BASE = "https://hts.usitc.gov"
 # (from=0101.21.00&to=9999.00.00&format=JSON&styles=true): if the default fails, pass that with --url.
 # The static file of the 2025 Basic Edition is on www.usitc.gov; that host was reported to answer HTTP 403 (Akamai)
 # to scripts since June 2026; if so, pull it from a mirror with --url (or TRADELEX_USITC_URL).
+#
+# The trade datasets that came from the US Census Bureau's international trade API (api.census.gov,
+# timeseries/intltrade/imports/hs, CTY_CODE=5700) are pulled from it; their queries are in tradelex.data.census, and
+# their base can be replaced with $TRADELEX_CENSUS_URL. $CENSUS_API_KEY, when set, is added to the request only.
 DEFAULT_SOURCES: dict[str, tuple[str, str]] = {
     "hts_2026_rev10": (USITC_BASE, "/reststop/exportList?from=0101&to=9999&format=JSON&styles=false"),
     "hts_2025_basic": ("https://www.usitc.gov", "/sites/default/files/tata/hts/hts_2025_basic_edition_json.json"),
+    **{name: (CENSUS_BASE, source.query) for name, source in CENSUS_SOURCES.items()},
 }
 
 MIN_FRACTION = 0.9  # a new release with fewer than 90% of the rows loaded now is refused
@@ -88,7 +104,7 @@ def default_url(dataset_name: str) -> str | None:
     if source is None:
         return None
     base, path = source
-    override = os.environ.get(USITC_URL_ENV)
+    override = os.environ.get(CENSUS_URL_ENV if base == CENSUS_BASE else USITC_URL_ENV)
     return (override.rstrip("/") if override else base) + path
 
 
@@ -105,13 +121,16 @@ def pull(dataset_name: str, url: str | None = None, *, progress: bool = True, ti
         raise InputError("url", f"no default download address for {dataset.name}; give the file's URL")
     if urllib.parse.urlsplit(address).scheme not in ("http", "https"):
         raise InputError("url", f"expected an http:// or https:// address, got {address!r}")
+    request_url = address
+    if dataset.name in CENSUS_SOURCES:  # the API key goes into the request only: never shown, logged or recorded
+        address, request_url = without_api_key(address), with_api_key(address)
 
     directory = store.store_path().parent
     directory.mkdir(parents=True, exist_ok=True)
     _sweep_stale_downloads(directory)
     temporary = directory / f"{_TEMP_PREFIX}{os.getpid()}.{secrets.token_hex(4)}{_TEMP_SUFFIX}"
     try:
-        size, digest = _download(address, temporary, progress=progress, timeout=timeout)
+        size, digest = _download(address, temporary, progress=progress, timeout=timeout, request_url=request_url)
         table = _parse(dataset, temporary, address)
         previous = _loaded_rows(dataset.name)
         if previous and table.num_rows < MIN_FRACTION * previous:
@@ -126,9 +145,15 @@ def pull(dataset_name: str, url: str | None = None, *, progress: bool = True, ti
     return PullResult(dataset.name, address, table.num_rows, previous, digest, size, written)
 
 
-def _download(url: str, target: Path, *, progress: bool, timeout: float) -> tuple[int, str]:
-    """Stream `url` into `target`; the number of bytes and their SHA-256. Raises DataError on any failure."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+def _download(
+    url: str, target: Path, *, progress: bool, timeout: float, request_url: str | None = None
+) -> tuple[int, str]:
+    """Stream `url` into `target`; the number of bytes and their SHA-256. Raises DataError on any failure.
+
+    `request_url`, when given, is what is requested (`url` with an API key); errors and the progress bar name `url`.
+    """
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    request = urllib.request.Request(request_url or url, headers=headers)
     try:
         response = urllib.request.urlopen(request, timeout=timeout)  # the scheme is checked by pull
     except urllib.error.HTTPError as error:
@@ -139,7 +164,9 @@ def _download(url: str, target: Path, *, progress: bool, timeout: float) -> tupl
         detail = "timed out" if isinstance(reason, TimeoutError | socket.timeout) else str(reason)
         raise DataError(url, f"download failed: {detail}") from None
     except (OSError, http.client.HTTPException, ValueError) as error:
-        raise DataError(url, f"download failed: {_describe(error)}") from None
+        detail = _describe(error)  # may quote the address requested: show the one without the API key
+        detail = detail.replace(request_url, url) if request_url else detail
+        raise DataError(url, f"download failed: {detail}") from None
     with response:
         if response.status != 200:
             raise DataError(url, f"download failed: HTTP {response.status} {response.reason} (expected 200)")
@@ -201,6 +228,8 @@ def _parse(dataset: Dataset, path: Path, url: str) -> pa.Table:
     kind = _sniff(path)
     try:
         if kind == "json":
+            if dataset.name in CENSUS_SOURCES:
+                return table_from_census_json(dataset.name, path, source=url)
             if dataset.columns != HTS_COLUMNS:
                 raise DataError(url, f"got a JSON file, but {dataset.name} is read from CSV")
             return schedule_from_usitc_json(path, source=url)
