@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tradelex.cli.assess import assess_command
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
 from tradelex.cli.consistency import report_against_schedule
 from tradelex.cli.data import data_app
@@ -27,6 +28,7 @@ pack_app = typer.Typer(no_args_is_help=True, help="Rule packs: validate one.")
 app.add_typer(measures_app, name="measures")
 app.add_typer(pack_app, name="pack")
 app.add_typer(data_app, name="data")
+app.command("assess")(assess_command)
 
 OriginOption = Annotated[str, typer.Option("--origin", help="Country of origin (ISO code or name).")]
 ImporterOption = Annotated[str, typer.Option("--importer", help="Importing country.")]

@@ -1,0 +1,156 @@
+"""Batch assessment: a table of entry lines in, one result row per line out, never a line dropped.
+
+Each input row is validated into a Line; a row that does not validate becomes an error row naming the field. Valid
+lines are evaluated by the chosen engine (DuckDB by default, or the reference evaluator line by line); the MFN layer
+comes from the importer's schedule for each distinct (importer, origin, code, date), then priced per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from tradelex.engine.compile import CompiledPack
+from tradelex.engine.duck import evaluate_lines, lines_to_arrow
+from tradelex.engine.line import Line
+from tradelex.engine.mfn import MfnRate, MfnSource, mfn_amount
+from tradelex.engine.reference import evaluate_line
+from tradelex.errors import TradelexError
+from tradelex.money import round_cents
+from tradelex.rules.model import Pack
+
+ENGINES = ("duckdb", "reference")
+TARIFF_KINDS = ("ad_valorem", "specific", "compound")
+CONTENT_PREFIX = "content_"
+
+
+@dataclass
+class BatchResult:
+    """Results of one batch, in input order: amounts by measure, the total, and the error of each row."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_row(row: Mapping[str, Any], date_column: str) -> Line:
+    """An input row as a validated Line; columns: code, origin, [importer], date, [loaded], [value], [quantity, unit],
+    [content_<name>]."""
+    content = {key.removeprefix(CONTENT_PREFIX): value for key, value in row.items()
+               if key.startswith(CONTENT_PREFIX) and value not in (None, "")}  # fmt: skip
+    return _parse(
+        code=_text(row.get("code")), origin=_text(row.get("origin")), importer=_text(row.get("importer")) or "US",
+        date=_text(row.get(date_column)), loaded=_text(row.get("loaded")) or None, value=_blank(row.get("value")),
+        quantity=_blank(row.get("quantity")), unit=_text(row.get("unit")) or None, content=content or None,
+    )  # fmt: skip
+
+
+def _parse(**arguments: Any) -> Line:
+    content = arguments.pop("content")
+    if content:
+        return Line.parse(**arguments, content=content)
+    return _parse_cached(**arguments)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(**arguments: Any) -> Line:
+    # Entry files repeat the same code, date and value many times: validate each distinct line once.
+    return Line.parse(**arguments)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _blank(value: Any) -> Any:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def assess_rows(
+    rows: Sequence[Mapping[str, Any]],
+    pack: Pack,
+    compiled: CompiledPack | None,
+    engine: str,
+    mfn: MfnSource | None,
+    date_column: str = "date",
+) -> BatchResult:
+    """Assess one batch of rows; `compiled` is needed for the DuckDB engine."""
+    lines: list[Line | None] = []
+    errors: list[str | None] = []
+    for row in rows:
+        try:
+            lines.append(parse_row(row, date_column))
+            errors.append(None)
+        except TradelexError as invalid:
+            lines.append(None)
+            errors.append(str(invalid))
+    valid = [line for line in lines if line is not None]
+    if engine == "reference":
+        layer_amounts = [_reference_amounts(pack, line, mfn) for line in valid]
+    else:
+        assert compiled is not None
+        layer_amounts = _duckdb_amounts(compiled, valid, mfn)
+    result = BatchResult()
+    answers = iter(layer_amounts)
+    for problem in errors:
+        if problem is not None:
+            result.rows.append({"error": problem, "layers": {}, "total": None})
+            continue
+        layers, total = next(answers)
+        result.rows.append({"error": None, "layers": layers, "total": total})
+    return result
+
+
+def _reference_amounts(
+    pack: Pack, line: Line, mfn: MfnSource | None
+) -> tuple[dict[str, Decimal | None], Decimal | None]:
+    assessment = evaluate_line(pack, line, mfn=mfn)
+    tariffs = {layer.measure: layer.amount for layer in assessment.layers if layer.kind in TARIFF_KINDS}
+    return tariffs, assessment.total_amount
+
+
+def _duckdb_amounts(
+    compiled: CompiledPack, lines: list[Line], mfn: MfnSource | None
+) -> list[tuple[dict[str, Decimal | None], Decimal | None]]:
+    if not lines:
+        return []
+    layers, _ = evaluate_lines(compiled, *lines_to_arrow(lines))
+    by_line: list[dict[str, Decimal | None]] = [{} for _ in lines]
+    mfn_rates = _mfn_rates(lines, mfn)
+    for index, line in enumerate(lines):
+        rate = mfn_rates[index]
+        if rate is not None and (rate.rate_text is not None or rate.reference is not None):
+            exact, _, _ = mfn_amount(rate, line)
+            by_line[index][rate.measure] = round_cents(exact) if exact is not None else None
+    for row in layers.to_pylist():
+        cents = row["amount_cents"]
+        if row["kind"] in TARIFF_KINDS:
+            by_line[row["line_id"]][row["measure"]] = None if cents is None else Decimal(int(cents)) / 100
+    # The total is the sum of the rounded layers; unknown when any layer's amount is unknown.
+    return [
+        (amounts, None if None in amounts.values() else sum((v for v in amounts.values() if v is not None), Decimal(0)))
+        for amounts in by_line
+    ]
+
+
+def _mfn_rates(lines: list[Line], mfn: MfnSource | None) -> list[MfnRate | None]:
+    """The importer's own rate for each line, looked up once per distinct (importer, origin, code, date)."""
+    if mfn is None:
+        return [None] * len(lines)
+    cache: dict[tuple[str, str, str, Any], MfnRate | None] = {}
+    rates = []
+    for line in lines:
+        key = (line.importer, line.origin, line.code, line.date)
+        if key not in cache:
+            cache[key] = mfn.mfn(line)
+        rates.append(cache[key])
+    return rates
+
+
+def result_schema(measures: list[str]) -> pa.Schema:
+    money = pa.decimal128(20, 2)
+    return pa.schema([("row", pa.int64()), ("error", pa.string()), *[(m, money) for m in measures],
+                      ("total", money)])  # fmt: skip

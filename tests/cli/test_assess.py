@@ -1,0 +1,105 @@
+"""`tradelex assess`: one result row per input row, errors naming the field, engines agreeing, atomic output."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from tradelex.cli import assess as assess_module
+from tradelex.cli.main import app
+
+runner = CliRunner()
+ENTRIES = [
+    # code, origin, date, value, quantity, unit, copper content
+    ("6109.10.0012", "CN", "2025-04-15", "10000", "", "", ""),  # 16.5% + 7.5% + 20% + 125% = 16900.00
+    ("7411.10.1000", "CN", "2025-09-01", "10000", "", "", "6000"),  # 150 + 3000 + 2500 + 2000 + 400 = 8050.00
+    ("8517.12.00", "CN", "2025-04-15", "100", "", "", ""),  # not a code of HS 2022
+    ("6109.10.0012", "CN", "2025-13-01", "100", "", "", ""),  # bad date
+    ("1504.20.6000", "CN", "2025-04-15", "1000", "200", "kg", ""),  # 1.5¢/kg + 5% = 53.00; + 20% + 125%
+    ("6109.10.0012", "", "2025-04-15", "100", "", "", ""),  # missing origin
+    ("6109.10.0012", "CN", "2025-04-15", "-5", "", "", ""),  # negative value
+]
+HEADER = ["code", "origin", "date", "value", "quantity", "unit", "content_copper"]
+
+
+def write_csv(path: Path, rows: list[tuple[str, ...]] = ENTRIES) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "reference"])
+def test_every_row_comes_out_with_amounts_or_an_error(tmp_path: Path, engine: str) -> None:
+    output = tmp_path / "out.csv"
+    result = runner.invoke(app, ["assess", str(write_csv(tmp_path / "in.csv")), "-o", str(output), "--engine", engine])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(output)
+    assert [row["row"] for row in rows] == [str(n) for n in range(1, len(ENTRIES) + 1)]
+    assert [row["total"] for row in rows] == ["16900.00", "8050.00", "", "", "1503.00", "", ""]
+    assert rows[1]["us.s232.copper"] == "3000.00" and rows[1]["us.ieepa.reciprocal"] == "400.00"
+    assert rows[4]["us.mfn"] == "53.00"
+    errors = [row["error"].split(":")[0] for row in rows if row["error"]]
+    assert errors == ["code", "date", "origin", "value"]
+
+
+def test_parquet_and_excel_round_trip(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv")
+    assert runner.invoke(app, ["assess", str(source), "-o", str(tmp_path / "out.parquet")]).exit_code == 0
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.num_rows == len(ENTRIES)
+    assert str(table.column("total")[0].as_py()) == "16900.00"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in ENTRIES[:2]:
+        sheet.append(list(row))
+    book.save(tmp_path / "in.xlsx")
+    assert runner.invoke(app, ["assess", str(tmp_path / "in.xlsx"), "-o", str(tmp_path / "out.xlsx")]).exit_code == 0
+    cells = list(load_workbook(tmp_path / "out.xlsx").worksheets[0].values)
+    assert cells[0][-1] == "total" and cells[1][-1] == 16900 and len(cells) == 3
+
+
+def test_a_crash_midway_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write_csv(tmp_path / "in.csv", ENTRIES * 3)
+    output = tmp_path / "out.csv"
+    output.write_text("previous results\n", encoding="utf-8")
+    monkeypatch.setattr(assess_module, "BATCH_ROWS", 5)
+    calls = {"n": 0}
+    real = assess_module.assess_rows
+
+    def failing(*arguments, **keywords):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk on fire")
+        return real(*arguments, **keywords)
+
+    monkeypatch.setattr(assess_module, "assess_rows", failing)
+    result = runner.invoke(app, ["assess", str(source), "-o", str(output)])
+    assert result.exit_code != 0
+    assert output.read_text(encoding="utf-8") == "previous results\n"
+    assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [(["--engine", "spark"], "engine"), (["-o", "out.txt"], "output")],
+)
+def test_bad_options_name_the_field(tmp_path: Path, arguments: list[str], field: str) -> None:
+    source = write_csv(tmp_path / "in.csv")
+    base = ["assess", str(source), "-o", str(tmp_path / "out.csv")]
+    result = runner.invoke(app, [*base, *arguments, "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["field"] == field
