@@ -12,6 +12,7 @@ from tradelex.cli.assess import assess_command
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
 from tradelex.cli.consistency import report_against_schedule
 from tradelex.cli.data import data_app
+from tradelex.cli.refunds import refunds_command
 from tradelex.cli.render import measures_markdown, render_assessment, render_history, render_measures
 from tradelex.dates import parse_iso_date
 from tradelex.engine.history import history
@@ -29,6 +30,7 @@ app.add_typer(measures_app, name="measures")
 app.add_typer(pack_app, name="pack")
 app.add_typer(data_app, name="data")
 app.command("assess")(assess_command)
+app.command("refunds")(refunds_command)
 
 OriginOption = Annotated[str, typer.Option("--origin", help="Country of origin (ISO code or name).")]
 ImporterOption = Annotated[str, typer.Option("--importer", help="Importing country.")]

@@ -128,7 +128,7 @@ def _duckdb_amounts(
     for row in layers.to_pylist():
         cents = row["amount_cents"]
         if row["kind"] in TARIFF_KINDS:
-            by_line[row["line_id"]][row["measure"]] = None if cents is None else Decimal(int(cents)) / 100
+            by_line[row["line_id"]][row["measure"]] = None if cents is None else Decimal(int(cents)).scaleb(-2)
     # The total is the sum of the rounded layers; unknown when any layer's amount is unknown.
     return [
         (amounts, None if None in amounts.values() else sum((v for v in amounts.values() if v is not None), Decimal(0)))

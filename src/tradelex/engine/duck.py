@@ -222,4 +222,4 @@ def _apply_stage(db: duckdb.DuckDBPyConnection, stage: list[str]) -> None:
 
 
 def cents_to_decimal(cents: int | None) -> Decimal | None:
-    return None if cents is None else Decimal(cents) / 100
+    return None if cents is None else Decimal(cents).scaleb(-2)
