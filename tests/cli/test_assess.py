@@ -103,3 +103,14 @@ def test_bad_options_name_the_field(tmp_path: Path, arguments: list[str], field:
     result = runner.invoke(app, [*base, *arguments, "--json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"]["field"] == field
+
+
+def test_explain_adds_the_full_assessment_of_each_line(tmp_path: Path) -> None:
+    output = tmp_path / "out.csv"
+    result = runner.invoke(app, ["assess", str(write_csv(tmp_path / "in.csv")), "-o", str(output), "--explain"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(output)
+    explained = json.loads(rows[0]["explanation"])
+    assert explained["total_amount"] == rows[0]["total"] == "16900.00"
+    assert {layer["measure"] for layer in explained["layers"]} >= {"us.mfn", "us.ieepa.reciprocal"}
+    assert rows[2]["explanation"] == ""  # an error row has no assessment

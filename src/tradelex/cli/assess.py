@@ -145,6 +145,9 @@ def assess_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Results: .parquet, .csv or .xlsx.")],
     engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or reference.")] = "duckdb",
     date_column: Annotated[str, typer.Option("--date-column", help="The column holding the entry date.")] = "date",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add a JSON column with each line's full assessment (slower).")
+    ] = False,
     pack: PackOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -156,7 +159,7 @@ def assess_command(
         compiled = compile_pack(loaded) if engine == "duckdb" else None
         tariffs = [m for m in loaded.measures.values() if m.kind in (Kind.AD_VALOREM, Kind.SPECIFIC, Kind.COMPOUND)]
         measures = MFN_COLUMNS + [m.id for m in sorted(tariffs, key=lambda m: (m.stacking.precedence, m.id))]
-        schema = result_schema(measures)
+        schema = result_schema(measures, explain)
         batches, total_rows = read_batches(source)
         writer = ResultWriter(output, schema)
         summary = _Summary(measures)
@@ -164,12 +167,15 @@ def assess_command(
             with _progress(total_rows, as_json) as advance:
                 number = 0
                 for rows in batches:
-                    result = assess_rows(rows, loaded, compiled, engine, INSTALLED_MFN, date_column)
+                    result = assess_rows(rows, loaded, compiled, engine, INSTALLED_MFN, date_column, explain)
                     records = []
                     for row in result.rows:
                         number += 1
                         amounts = {m: row["layers"].get(m) for m in measures}
-                        records.append({"row": number, "error": row["error"], **amounts, "total": row["total"]})
+                        explanation = {"explanation": row.get("explanation")} if explain else {}
+                        records.append(
+                            {"row": number, "error": row["error"], **amounts, "total": row["total"], **explanation}
+                        )
                         summary.add(row)
                     writer.write(pa.Table.from_pylist(records, schema=schema))
                     advance(len(rows))

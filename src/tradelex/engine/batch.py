@@ -7,6 +7,7 @@ comes from the importer's schedule for each distinct (importer, origin, code, da
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,6 +77,7 @@ def assess_rows(
     engine: str,
     mfn: MfnSource | None,
     date_column: str = "date",
+    explain: bool = False,
 ) -> BatchResult:
     """Assess one batch of rows; `compiled` is needed for the DuckDB engine."""
     lines: list[Line | None] = []
@@ -101,7 +103,16 @@ def assess_rows(
             continue
         layers, total = next(answers)
         result.rows.append({"error": None, "layers": layers, "total": total})
+    if explain:
+        _explain(result, lines, pack, mfn)
     return result
+
+
+def _explain(result: BatchResult, lines: list[Line | None], pack: Pack, mfn: MfnSource | None) -> None:
+    """The reference evaluator's full assessment of each valid line, as JSON: layers, exclusions, sources."""
+    for row, line in zip(result.rows, lines, strict=True):
+        if line is not None:
+            row["explanation"] = json.dumps(evaluate_line(pack, line, mfn=mfn).to_json_dict(), ensure_ascii=False)
 
 
 def _reference_amounts(
@@ -150,7 +161,8 @@ def _mfn_rates(lines: list[Line], mfn: MfnSource | None) -> list[MfnRate | None]
     return rates
 
 
-def result_schema(measures: list[str]) -> pa.Schema:
+def result_schema(measures: list[str], explain: bool = False) -> pa.Schema:
     money = pa.decimal128(20, 2)
+    explanation = [("explanation", pa.string())] if explain else []
     return pa.schema([("row", pa.int64()), ("error", pa.string()), *[(m, money) for m in measures],
-                      ("total", money)])  # fmt: skip
+                      ("total", money), *explanation])  # fmt: skip
