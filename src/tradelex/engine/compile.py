@@ -41,8 +41,15 @@ RATE_SCHEMA = pa.schema([
     ("measure", pa.string()), ("prefix", pa.string()), ("included", pa.bool_()),
     ("valid_from", pa.date32()), ("valid_to", pa.date32()),
     ("percent", DECIMAL), ("specific_amount", DECIMAL), ("specific_unit", pa.string()),
-    ("suspended_points", DECIMAL), ("rate_text", pa.string()), ("base", pa.string()), ("heading", pa.string()),
+    ("suspended_points", DECIMAL), ("rate_text", pa.string()), ("by_code", pa.bool_()), ("base", pa.string()),
+    ("heading", pa.string()),
     ("value_date", pa.date32()), ("source", pa.string()), ("url", pa.string()), ("confidence", pa.string()),
+])  # fmt: skip
+# A schedule-like value gives a rate per code (rates_by_code): after the scope, the longest code prefix with an entry
+# decides; an entry with no rate (null) leaves the code out, as in the reference evaluator.
+CODE_RATE_SCHEMA = pa.schema([
+    ("measure", pa.string()), ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("prefix", pa.string()),
+    ("percent", DECIMAL), ("specific_amount", DECIMAL), ("specific_unit", pa.string()), ("rate_text", pa.string()),
 ])  # fmt: skip
 TRANSIT_SCHEMA = pa.schema([
     ("measure", pa.string()), ("rule_index", pa.int32()), ("loaded_before", pa.date32()),
@@ -59,6 +66,7 @@ MEASURE_SCHEMA = pa.schema([
 @dataclass(frozen=True)
 class CompiledPack:
     rates: pa.Table
+    code_rates: pa.Table
     transit: pa.Table
     measures: pa.Table  # one row per measure and partner it names ('*' for every partner)
     excluded_partners: dict[str, frozenset[str]]
@@ -72,17 +80,15 @@ class CompiledPack:
 def compile_pack(pack: Pack, *, as_known_on: date | None = None) -> CompiledPack:
     """The rate table of the pack's import measures, for entries answered as known on their own date (default)."""
     measures = [m for m in pack.measures.values() if m.direction is Direction.IMPORT]
-    unsupported = [m.id for m in measures if any(v.rates_by_code is not None for v in m.values.values())]
-    if unsupported:
-        listed = ", ".join(unsupported)
-        raise InputError("engine", f"rates_by_code is evaluated by the reference engine only ({listed})")
     ids = [m.id for m in measures]
     rate_rows: list[dict[str, object]] = []
+    code_rate_rows: list[dict[str, object]] = []
     for measure in measures:
-        rate_rows += _rate_rows(pack, measure, as_known_on)
+        rate_rows += _rate_rows(pack, measure, as_known_on, code_rate_rows)
     ordered = sorted(measures, key=lambda m: (m.stacking.precedence, m.id))
     return CompiledPack(
         rates=pa.Table.from_pylist(rate_rows, schema=RATE_SCHEMA),
+        code_rates=pa.Table.from_pylist(code_rate_rows, schema=CODE_RATE_SCHEMA),
         transit=pa.Table.from_pylist([row for m in measures for row in _transit_rows(m)], schema=TRANSIT_SCHEMA),
         measures=pa.Table.from_pylist([row for m in measures for row in _measure_rows(m)], schema=MEASURE_SCHEMA),
         excluded_partners={m.id: frozenset(m.partners_excluded) for m in measures},
@@ -115,7 +121,9 @@ def _intervals(measure: Measure, as_known_on: date | None) -> list[tuple[date, d
     return list(zip(bounds, [*bounds[1:], FAR_FUTURE], strict=True))
 
 
-def _rate_rows(pack: Pack, measure: Measure, as_known_on: date | None) -> list[dict[str, object]]:
+def _rate_rows(
+    pack: Pack, measure: Measure, as_known_on: date | None, code_rate_rows: list[dict[str, object]]
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for start, end in _intervals(measure, as_known_on):
         known_on = as_known_on or start
@@ -132,7 +140,11 @@ def _rate_rows(pack: Pack, measure: Measure, as_known_on: date | None) -> list[d
                 suspended += suspension.rate.percent
         if whole_suspension:
             continue
-        columns = _rate_columns(value.rate)
+        columns = _rate_columns(value.rate) | {"by_code": value.rates_by_code is not None}
+        for prefix, rate in (value.rates_by_code or {}).items():
+            code_rate_rows.append(
+                {"measure": measure.id, "valid_from": start, "valid_to": end, "prefix": prefix, **_rate_columns(rate)}
+            )
         if suspended and value.rate is not None and value.rate.percent is not None:
             # as the reference evaluator shows it: the rate that remains after the suspended points
             columns["rate_text"] = f"{format_decimal(max(value.rate.percent - suspended, Decimal(0)))}%"

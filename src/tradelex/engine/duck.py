@@ -92,6 +92,7 @@ def _register(db: duckdb.DuckDBPyConnection, compiled: CompiledPack, lines: pa.T
     db.register("contents", contents)
     db.register("rates_source", compiled.rates)
     db.register("transit_source", compiled.transit)
+    db.register("code_rates_source", compiled.code_rates)
     db.register("measures", compiled.measures)
     pairs: dict[str, tuple[list[str], list[tuple[object, ...]]]] = {
         "excluded_partners": (
@@ -111,6 +112,7 @@ def _register(db: duckdb.DuckDBPyConnection, compiled: CompiledPack, lines: pa.T
     db.execute(f"CREATE TEMP TABLE rates AS SELECT *, CAST(suspended_points * 1000000 AS HUGEINT) AS susp, "
                f"{micro_columns} FROM rates_source")  # fmt: skip
     db.execute(f"CREATE TEMP TABLE transit AS SELECT *, {micro_columns} FROM transit_source")
+    db.execute(f"CREATE TEMP TABLE code_rates AS SELECT *, {micro_columns} FROM code_rates_source")
 
 
 def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None:
@@ -134,6 +136,26 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
                             AND (m.partner = l.origin OR m.partner = '*')
             WHERE NOT EXISTS (SELECT 1 FROM excluded_partners x WHERE x.measure = r.measure AND x.partner = l.origin)
         ) WHERE rn = 1 AND included
+    """)
+    # Per-code rates: the longest prefix of the line's code with an entry gives the rate; a null entry excludes.
+    db.execute("""
+        CREATE TEMP TABLE by_code AS
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT c.line_id, c.measure, k.pct, k.spec, k.specific_unit, k.rate_text,
+                   row_number() OVER (PARTITION BY c.line_id, c.measure ORDER BY length(k.prefix) DESC) AS rn
+            FROM candidates c JOIN lines l ON l.line_id = c.line_id JOIN prefixes p ON p.line_id = c.line_id
+            JOIN code_rates k ON k.measure = c.measure AND k.prefix = p.prefix
+                             AND l.date >= k.valid_from AND l.date < k.valid_to
+            WHERE c.by_code
+        ) WHERE rn = 1
+    """)
+    db.execute("""
+        DELETE FROM candidates c WHERE c.by_code AND NOT EXISTS (
+            SELECT 1 FROM by_code b WHERE b.line_id = c.line_id AND b.measure = c.measure AND b.rate_text IS NOT NULL)
+    """)
+    db.execute("""
+        UPDATE candidates c SET pct = b.pct, spec = b.spec, specific_unit = b.specific_unit, rate_text = b.rate_text
+        FROM by_code b WHERE b.line_id = c.line_id AND b.measure = c.measure
     """)
     db.execute(f"""
         CREATE TEMP TABLE effective AS
