@@ -10,7 +10,7 @@ import pytest
 
 from tradelex.engine.line import Line
 from tradelex.engine.reference import evaluate_line
-from tradelex.errors import BadAmountError, UnknownCodeError
+from tradelex.errors import BadAmountError, InputError, UnknownCodeError
 from tradelex.rules.model import Measure, Pack, PackMeta
 
 DAY = date(2025, 5, 1)
@@ -163,3 +163,26 @@ def test_transit_hint_only_for_measures_that_concern_the_line() -> None:
     shirt = evaluate_line(pack, Line.parse(code="6109.10.0012", origin="CN", date="2025-04-15"), today=date(2026, 1, 1))
     assert not any("us.ieepa.reciprocal: goods loaded before" in warning for warning in phone.warnings)
     assert any("us.ieepa.reciprocal: goods loaded before" in warning for warning in shirt.warnings)
+
+
+def test_a_conditional_measure_applies_only_when_the_line_claims_it() -> None:
+    """A measure with a condition (automobile parts among heading 8471) needs the claim on the line."""
+    from tradelex.engine.assessment import Reason
+
+    measure = Measure.model_validate({
+        "id": "us.s232.parts", "title": "parts", "imposed_by": "US", "partners": ["*"], "authority": "Section 232",
+        "kind": "ad_valorem",
+        "values": {"2025-05-03": {"rate": "25%", "source": "Proclamation 10908", "confidence": "confirmed"}},
+        "scope": [{"from": "2025-05-03", "include": ["8471"]}],
+        "condition": {"claim": "automobile-part", "text": "automobile parts", "source": "note 33(h)"},
+    })  # fmt: skip
+    pack = Pack(meta=PackMeta(name="t", version="1", cutoff=date(2026, 1, 1)), measures={measure.id: measure}, root="m")
+    plain = evaluate_line(pack, Line.parse(code="8471300100", origin="IN", date="2025-06-10", value="1000"))
+    assert plain.layers == [] and plain.excluded[0].code is Reason.NOT_CLAIMED
+    claimed = evaluate_line(
+        pack, Line.parse(code="8471300100", origin="IN", date="2025-06-10", value="1000", claims=["Automobile-Part"])
+    )
+    assert [(layer.measure, str(layer.amount)) for layer in claimed.layers] == [("us.s232.parts", "250.00")]
+    with pytest.raises(InputError) as raised:
+        Line.parse(code="8471300100", origin="IN", date="2025-06-10", claims=["auto part!"])
+    assert raised.value.field == "claim"

@@ -68,6 +68,10 @@ def rate(
         list[str] | None,
         typer.Option("--content", help="A content value, NAME=AMOUNT (copper=3000); repeatable."),
     ] = None,
+    claim: Annotated[
+        list[str] | None,
+        typer.Option("--claim", help="Declare what the goods are where a measure asks (automobile-part); repeatable."),
+    ] = None,
     as_known_on: KnownOnOption = None,
     pack: PackOption = None,
     as_json: JsonOption = False,
@@ -84,6 +88,7 @@ def rate(
             quantity=quantity,
             unit=unit,
             content=_parse_content(content or []),
+            claims=claim or [],
         )
         known_on = _optional_date(as_known_on, "as_known_on")
         assessment = evaluate_line(open_pack(pack), line, as_known_on=known_on, mfn=INSTALLED_MFN)

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     SUSPENDED = "suspended"
     STRUCK_DOWN = "struck_down"
     IN_TRANSIT = "in_transit"
+    NOT_CLAIMED = "not_claimed"  # the measure applies only to goods declared to be of a kind (a condition)
 
 
 class _Contract(BaseModel):

@@ -39,13 +39,14 @@ class BatchResult:
 
 def parse_row(row: Mapping[str, Any], date_column: str) -> Line:
     """An input row as a validated Line; columns: code, origin, [importer], date, [loaded], [value], [quantity, unit],
-    [content_<name>]."""
+    [content_<name>], [claims: names separated by ';']."""
     content = {key.removeprefix(CONTENT_PREFIX): value for key, value in row.items()
                if key.startswith(CONTENT_PREFIX) and value not in (None, "")}  # fmt: skip
     return _parse(
         code=_text(row.get("code")), origin=_text(row.get("origin")), importer=_text(row.get("importer")) or "US",
         date=_text(row.get(date_column)), loaded=_text(row.get("loaded")) or None, value=_blank(row.get("value")),
         quantity=_blank(row.get("quantity")), unit=_text(row.get("unit")) or None, content=content or None,
+        claims=tuple(claim for claim in _text(row.get("claims")).split(";") if claim.strip()),
     )  # fmt: skip
 
 

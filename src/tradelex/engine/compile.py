@@ -41,7 +41,8 @@ RATE_SCHEMA = pa.schema([
     ("measure", pa.string()), ("prefix", pa.string()), ("included", pa.bool_()),
     ("valid_from", pa.date32()), ("valid_to", pa.date32()),
     ("percent", DECIMAL), ("specific_amount", DECIMAL), ("specific_unit", pa.string()),
-    ("suspended_points", DECIMAL), ("rate_text", pa.string()), ("by_code", pa.bool_()), ("base", pa.string()),
+    ("suspended_points", DECIMAL), ("rate_text", pa.string()), ("by_code", pa.bool_()), ("claim", pa.string()),
+    ("base", pa.string()),
     ("heading", pa.string()),
     ("value_date", pa.date32()), ("source", pa.string()), ("url", pa.string()), ("confidence", pa.string()),
 ])  # fmt: skip
@@ -140,7 +141,10 @@ def _rate_rows(
                 suspended += suspension.rate.percent
         if whole_suspension:
             continue
-        columns = _rate_columns(value.rate) | {"by_code": value.rates_by_code is not None}
+        columns = _rate_columns(value.rate) | {
+            "by_code": value.rates_by_code is not None,
+            "claim": measure.condition.claim if measure.condition else None,
+        }
         for prefix, rate in (value.rates_by_code or {}).items():
             code_rate_rows.append(
                 {"measure": measure.id, "valid_from": start, "valid_to": end, "prefix": prefix, **_rate_columns(rate)}

@@ -27,7 +27,7 @@ MICRO = 10**6
 LINE_SCHEMA = pa.schema([
     ("line_id", pa.int64()), ("importer", pa.string()), ("origin", pa.string()), ("code", pa.string()),
     ("date", pa.date32()), ("loaded", pa.date32()), ("value_micro", pa.int64()), ("quantity_micro", pa.int64()),
-    ("unit", pa.string()),
+    ("unit", pa.string()), ("claims", pa.list_(pa.string())),
 ])  # fmt: skip
 CONTENT_SCHEMA = pa.schema([("line_id", pa.int64()), ("name", pa.string()), ("amount_micro", pa.int64())])
 TARIFF_KINDS = ("ad_valorem", "specific", "compound")
@@ -56,6 +56,7 @@ def lines_to_arrow(lines: Sequence[Line]) -> tuple[pa.Table, pa.Table]:
             "value_micro": micro(line.value, "value"),
             "quantity_micro": micro(line.quantity, "quantity"),
             "unit": line.unit,
+            "claims": sorted(line.claims),
         }
         for index, line in enumerate(lines)
     ]
@@ -135,6 +136,7 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
             JOIN measures m ON m.measure = r.measure AND m.importer = l.importer
                             AND (m.partner = l.origin OR m.partner = '*')
             WHERE NOT EXISTS (SELECT 1 FROM excluded_partners x WHERE x.measure = r.measure AND x.partner = l.origin)
+              AND (r.claim IS NULL OR list_contains(l.claims, r.claim))
         ) WHERE rn = 1 AND included
     """)
     # Per-code rates: the longest prefix of the line's code with an entry gives the rate; a null entry excludes.

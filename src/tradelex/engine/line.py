@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +30,7 @@ class Line(BaseModel):
     quantity: Decimal | None = None
     unit: str | None = None
     content: dict[str, Decimal] = {}
+    claims: frozenset[str] = frozenset()
 
     @classmethod
     def parse(
@@ -43,6 +45,7 @@ class Line(BaseModel):
         quantity: object = None,
         unit: str | None = None,
         content: dict[str, object] | None = None,
+        claims: Iterable[str] = (),
         validate_nomenclature: bool = True,
     ) -> Line:
         from tradelex.nomenclature.codes import normalise_code
@@ -59,6 +62,7 @@ class Line(BaseModel):
             content={
                 _content_name(name): parse_amount(amount, f"content.{name}") for name, amount in (content or {}).items()
             },
+            claims=frozenset(_claim(claim) for claim in claims),
         )
         line._check_consistency()
         return line
@@ -81,6 +85,13 @@ class Line(BaseModel):
         if base == "customs_value":
             return self.value
         return self.content.get(base.removesuffix("_content"))
+
+
+def _claim(claim: str) -> str:
+    cleaned = claim.strip().lower()
+    if not cleaned.replace("-", "").isalnum():
+        raise InputError("claim", f"a claim is a short name such as automobile-part, got {claim!r}")
+    return cleaned
 
 
 def _content_name(name: str) -> str:

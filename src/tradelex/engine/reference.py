@@ -150,6 +150,10 @@ def _within_force(
         return _excluded(
             measure, Reason.SCOPE_EXCLUSION, f"excluded from scope: {what} ({clause_source})", clause_source
         )
+    condition = measure.condition
+    if condition is not None and condition.claim not in line.claims:
+        detail = f"applies only if claimed: {condition.text} (declare the claim {condition.claim})"
+        return _excluded(measure, Reason.NOT_CLAIMED, detail, condition.source)
     rate = value.rate
     if value.rates_by_code is not None:
         scheduled = rate_by_code(line.code, value.rates_by_code)

@@ -265,6 +265,16 @@ class Suspension(Provenance):
         return self
 
 
+class Condition(Strict):
+    """A measure that applies only to goods the importer declares to be of a kind a line cannot show by its code
+    (automobile parts among the lines of heading 8471): the line must carry the `claim`."""
+
+    claim: Annotated[str, _plain_pattern(r"[a-z][a-z0-9-]*", "a short claim name such as automobile-part")]
+    text: Text
+    source: Text
+    url: Url | None = None
+
+
 class StruckDown(Strict):
     """A court ruling or act that voids the measure from the start; `refund` says duties paid are refundable."""
 
@@ -295,6 +305,7 @@ class Measure(Strict):
     transit: list[TransitRule] = []
     suspensions: list[Suspension] = []
     struck_down: StruckDown | None = None
+    condition: Condition | None = None
     checked_on: IsoDate | None = None
     note: str | None = None
 
