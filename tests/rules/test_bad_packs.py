@@ -26,7 +26,7 @@ MEASURE_ID = "us.demo.bad"
 PACK = "pack.yaml"
 LIST = "lists/us/bad.yaml"
 ALL_KEYS_OF_A_MEASURE = (
-    "authority, base, checked_on, direction, exempts, imposed_by, kind, note, partners, partners_excluded, "
+    "authority, base, checked_on, condition, direction, exempts, imposed_by, kind, note, partners, partners_excluded, "
     "scope, stacking, struck_down, suspensions, title, transit, values"
 )
 ALL_KEYS_OF_A_VALUE = "announced, applies, base, confidence, heading, note, rate, rates_by_code, source, url"
