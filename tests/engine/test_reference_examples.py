@@ -186,3 +186,37 @@ def test_a_conditional_measure_applies_only_when_the_line_claims_it() -> None:
     with pytest.raises(InputError) as raised:
         Line.parse(code="8471300100", origin="IN", date="2025-06-10", claims=["auto part!"])
     assert raised.value.field == "claim"
+
+
+def _copper_measure(measure_id: str, rate: str, precedence: int, **extra: Any) -> Measure:
+    return Measure.model_validate({
+        "id": measure_id, "title": measure_id, "imposed_by": "US", "partners": ["*"], "authority": "test",
+        "kind": "ad_valorem",
+        "values": {"2025-01-01": {"rate": rate, "source": "test", "confidence": "confirmed"}},
+        "scope": [{"from": "2025-01-01", "include": ["7411"]}], "stacking": {"precedence": precedence}, **extra,
+    })  # fmt: skip
+
+
+def test_the_remainder_takes_each_part_of_the_value_once() -> None:
+    """Two measures on the copper content (50% and 25% of 60.00) leave 100.00 - 60.00 = 40.00, not -20.00: the
+    measure on the rest pays 10% of 40.00 = 4.00."""
+    measures = [
+        _copper_measure("us.a", "50%", 10, base="copper_content"),
+        _copper_measure("us.b", "25%", 11, base="copper_content"),
+        _copper_measure(
+            "us.c", "10%", 50, stacking={"precedence": 50, "only_on_value_not_subject_to": ["us.a", "us.b"]}
+        ),
+    ]
+    pack = Pack(meta=PackMeta(name="t", version="1", cutoff=date(2026, 1, 1)), measures={m.id: m for m in measures},
+                root="m")  # fmt: skip
+    line = Line.parse(code="7411101000", origin="CN", date="2025-06-01", value="100", content={"copper": "60"})
+    amounts = {layer.measure: str(layer.amount) for layer in evaluate_line(pack, line).layers}
+    assert amounts == {"us.a": "30.00", "us.b": "15.00", "us.c": "4.00"}
+
+
+def test_contents_cannot_add_up_to_more_than_the_value() -> None:
+    with pytest.raises(BadAmountError) as raised:
+        Line.parse(
+            code="7411101000", origin="CN", date="2025-06-01", value="100", content={"copper": "60", "steel": "50"}
+        )
+    assert raised.value.field == "content"

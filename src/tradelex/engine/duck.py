@@ -207,12 +207,16 @@ def _apply_stage(db: duckdb.DuckDBPyConnection, stage: list[str]) -> None:
     members = ", ".join(f"'{measure}'" for measure in stage)  # measure ids are [a-z0-9_.-] (validated)
     db.execute(f"""
         INSERT INTO applied
-        WITH remainders AS (
-            SELECT e.line_id, e.measure, bool_or(a.base = 'customs_value') AS covering,
-                   sum(a.base_micro) AS taken, bool_or(a.base_micro IS NULL) AS unknown
+        WITH taken_parts AS (  -- each part of the value once, however many measures are on it
+            SELECT DISTINCT e.line_id, e.measure, a.base, a.base_micro
             FROM effective e JOIN remainder_pairs rp ON rp.measure = e.measure
             JOIN applied a ON a.line_id = e.line_id AND a.measure = rp.target
-            WHERE e.measure IN ({members}) GROUP BY e.line_id, e.measure
+            WHERE e.measure IN ({members})
+        ),
+        remainders AS (
+            SELECT line_id, measure, bool_or(base = 'customs_value') AS covering,
+                   sum(base_micro) AS taken, bool_or(base_micro IS NULL) AS unknown
+            FROM taken_parts GROUP BY line_id, measure
         ),
         based AS (
             SELECT e.*, r.line_id IS NOT NULL AS is_remainder, coalesce(r.covering, false) AS covering,
@@ -239,7 +243,8 @@ def _apply_stage(db: duckdb.DuckDBPyConnection, stage: list[str]) -> None:
         SELECT p.line_id, p.measure, p.kind,
                CASE WHEN p.is_remainder THEN 'remainder' ELSE p.base END, p.rate_text, p.base_micro,
                CASE WHEN p.kind NOT IN ('ad_valorem', 'specific', 'compound') THEN NULL
-                    ELSE (p.pct_part + p.spec_part + 500000000000) // 1000000000000 END,
+                    ELSE sign(p.pct_part + p.spec_part)
+                         * ((abs(p.pct_part + p.spec_part) + 500000000000) // 1000000000000) END,
                o.position
         FROM priced p JOIN positions o ON o.measure = p.measure
     """)

@@ -79,6 +79,9 @@ class Line(BaseModel):
                 raise BadAmountError(
                     f"content.{name}", f"{name} content {amount} exceeds the customs value {self.value}"
                 )
+        if self.value is not None and sum(self.content.values()) > self.value:
+            # parts of one good (its steel, its copper) cannot together be worth more than the good
+            raise BadAmountError("content", f"the content values add up to more than the customs value {self.value}")
 
     def base_amount(self, base: str) -> Decimal | None:
         """The value a layer is computed on: the customs value, or a named content value."""

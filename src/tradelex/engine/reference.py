@@ -248,7 +248,8 @@ def _base(candidate: Candidate, line: Line, evaluation: _Evaluation) -> tuple[st
     covering = next((other for other in targets if evaluation.bases[other] == CUSTOMS_VALUE), None)
     if covering is not None:
         return base, None, covering
-    taken = [evaluation.base_amounts[other] for other in targets]
+    # Each part of the value is taken once: two measures on the copper content leave the value less that content.
+    taken = list({evaluation.bases[other]: evaluation.base_amounts[other] for other in targets}.values())
     label = f"{base} less {', '.join(evaluation.bases[other] for other in targets)}"
     if line.value is None or any(amount is None for amount in taken):
         return label, None, None
