@@ -65,7 +65,9 @@ def test_list_sizes_match_the_source_files() -> None:
     for annex in ("List 1", "List 2", "List 3", "List 4A", "List 4B"):
         name = "@us/s301/" + annex.lower().replace(" ", "")
         assert len(lists[name].codes) == len({row["hts8"] for row in rows if row["list"] == annex})
-    assert len(lists["@us/ieepa/annex-ii/original"].codes) == 1039
+    original = [name for name in lists if name.startswith("@us/ieepa/annex-ii/original/")]
+    assert sum(len(lists[name].codes) for name in original) == 1039  # rev_7 codes (shared/data/README.md)
+    assert len(lists["@us/ieepa/annex-ii/original/removed-rev_17"].codes) == 76  # copper, moved to Section 232
     assert len(lists["@us/ieepa/electronics-memo"].codes) == 20
     exclusions = {
         code for name, data in lists.items() if name.startswith("@us/s301/exclusions/") for code in data.codes

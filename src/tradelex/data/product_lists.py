@@ -48,7 +48,12 @@ def _s301_original(row: Row) -> str | None:
 
 
 def _annex_ii_original(row: Row) -> str | None:
-    return "@us/ieepa/annex-ii/original" if row["first_revision"] == "rev_7" else None
+    """The original Annex II, split by what became of each code: kept, or removed at a later revision."""
+    if row["first_revision"] != "rev_7":
+        return None
+    removed = row["removed_at"]
+    kept = removed in ("", "NA")
+    return "@us/ieepa/annex-ii/original/kept" if kept else f"@us/ieepa/annex-ii/original/removed-{removed}"
 
 
 def _china_round(row: Row) -> str:
@@ -169,12 +174,17 @@ LIST_SOURCES: tuple[ListSource, ...] = (
             False,
             "HTSUS 2025 Rev. 7",
             "Annex II as first implemented (HTSUS 2025 Rev. 7), from the tracker's revision-by-revision history",
-            ("prefix", "first_revision"),
+            ("prefix", "first_revision", "removed_at"),
             "USITC",
         ),
         "prefix",
         _annex_ii_original,
-        {"@us/ieepa/annex-ii/original": "Annex II to EO 14257 as of 2025-04-05"},
+        {
+            "@us/ieepa/annex-ii/original/kept": "Annex II to EO 14257 as of 2025-04-05: codes still listed in 2026",
+            "@us/ieepa/annex-ii/original/removed-rev_17": "Annex II codes removed by HTSUS 2025 Rev. 17 (copper)",
+            "@us/ieepa/annex-ii/original/removed-rev_22": "Annex II codes removed by HTSUS 2025 Rev. 22 (EO 14346)",
+            "@us/ieepa/annex-ii/original/removed-rev_25": "Annex II codes removed by HTSUS 2025 Rev. 25 (wood)",
+        },
         skips="codes added to Annex II after HTSUS 2025 Rev. 7",
     ),
     ListSource(
