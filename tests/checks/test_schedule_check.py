@@ -15,7 +15,7 @@ from tradelex.rules.loader import bundled_pack_path, load_bundled_pack, load_pac
 
 
 def test_the_demo_pack_agrees_with_every_heading_text() -> None:
-    findings = check_headings(load_bundled_pack())
+    findings = check_headings(load_bundled_pack("demo"))
     assert {f.verdict for f in findings} <= {"agrees", "before_history"}
     before = {(f.measure, str(f.value_date)) for f in findings if f.verdict == "before_history"}
     assert before == {("us.s301.list3", "2018-09-24"), ("us.s301.list4a", "2019-09-01")}
@@ -24,7 +24,7 @@ def test_the_demo_pack_agrees_with_every_heading_text() -> None:
 def test_the_demo_pack_never_covers_a_line_the_schedule_does_not_footnote() -> None:
     schedule = load_schedule("hts_2025_basic")
     assert schedule is not None
-    findings = {f.measure: f for f in check_coverage(load_bundled_pack(), schedule)}
+    findings = {f.measure: f for f in check_coverage(load_bundled_pack("demo"), schedule)}
     assert all(not f.covered_not_footnoted for f in findings.values())
     # The demo's lists are excerpts: the schedule footnotes thousands more List 3 and 4A lines.
     assert len(findings["us.s301.list4a"].footnoted_not_covered) > 2000
@@ -33,7 +33,7 @@ def test_the_demo_pack_never_covers_a_line_the_schedule_does_not_footnote() -> N
 
 def _copy_of_demo(tmp_path: Path) -> Path:
     target = tmp_path / "pack"
-    shutil.copytree(bundled_pack_path(), target)
+    shutil.copytree(bundled_pack_path("demo"), target)
     return target
 
 
@@ -58,7 +58,7 @@ def test_a_line_covered_without_a_footnote_is_reported(tmp_path: Path) -> None:
 
 
 def test_the_cli_reports_both_checks_as_json() -> None:
-    result = CliRunner().invoke(app, ["pack", "check", str(bundled_pack_path()), "--against-schedule", "--json"])
+    result = CliRunner().invoke(app, ["pack", "check", str(bundled_pack_path("demo")), "--against-schedule", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert {f["revision"] for f in document["coverage"]} == {"2025 Basic Edition", "2026 Revision 10"}

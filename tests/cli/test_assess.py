@@ -21,7 +21,8 @@ ENTRIES = [
     ("7411.10.1000", "CN", "2025-09-01", "10000", "", "", "6000"),  # 150 + 3000 + 2500 + 2000 + 400 = 8050.00
     ("8517.12.00", "CN", "2025-04-15", "100", "", "", ""),  # not a code of HS 2022
     ("6109.10.0012", "CN", "2025-13-01", "100", "", "", ""),  # bad date
-    ("1504.20.6000", "CN", "2025-04-15", "1000", "200", "kg", ""),  # 1.5¢/kg + 5% = 53.00; + 20% + 125%
+    # 1.5¢/kg + 5% = 53.00; List 3 25% (annex of 83 FR 47974, footnote "See 9903.88.03."); + 20% + 125%
+    ("1504.20.6000", "CN", "2025-04-15", "1000", "200", "kg", ""),
     ("6109.10.0012", "", "2025-04-15", "100", "", "", ""),  # missing origin
     ("6109.10.0012", "CN", "2025-04-15", "-5", "", "", ""),  # negative value
 ]
@@ -48,7 +49,7 @@ def test_every_row_comes_out_with_amounts_or_an_error(tmp_path: Path, engine: st
     assert result.exit_code == 0, result.output
     rows = read_csv(output)
     assert [row["row"] for row in rows] == [str(n) for n in range(1, len(ENTRIES) + 1)]
-    assert [row["total"] for row in rows] == ["16900.00", "8050.00", "", "", "1503.00", "", ""]
+    assert [row["total"] for row in rows] == ["16900.00", "8050.00", "", "", "1753.00", "", ""]
     assert rows[1]["us.s232.copper"] == "3000.00" and rows[1]["us.ieepa.reciprocal"] == "400.00"
     assert rows[4]["us.mfn"] == "53.00"
     errors = [row["error"].split(":")[0] for row in rows if row["error"]]

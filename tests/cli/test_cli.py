@@ -51,7 +51,7 @@ def test_rate_json_has_the_contract_shape_with_sources() -> None:
         "content": {},
         "as_known_on": "2025-04-15",
     }
-    assert document["pack"] == {"name": "us-cn-demo", "version": "0.1.0", "cutoff": "2026-05-31"}
+    assert document["pack"] == {"name": "us-cn", "version": "1.0.0", "cutoff": "2026-06-08"}
     layers = document["layers"]
     assert isinstance(layers, list)
     for layer in layers:
@@ -114,7 +114,7 @@ def test_as_known_on_today_shows_the_ruling() -> None:
 
 def test_a_date_past_the_cutoff_is_answered_with_a_warning() -> None:
     document = run_json("rate", "6109.10.0012", "--origin", "CN", "--date", "2026-08-01")
-    assert any("after the pack's cut-off (2026-05-31)" in warning for warning in document["warnings"])  # type: ignore[union-attr]
+    assert any("after the pack's cut-off (2026-06-08)" in warning for warning in document["warnings"])  # type: ignore[union-attr]
 
 
 def test_rate_table_shows_layers_sources_and_total() -> None:
@@ -176,7 +176,8 @@ def test_history_json_steps_name_what_changed() -> None:
             "from": "84%",
             "to": "125%",
             "reason": None,
-            "source": "EO 14266 of 9 Apr 2025, 90 FR 15625 (15 Apr 2025), FR Doc. 2025-06462",
+            "source": "EO 14266 of 9 Apr 2025, sec. 3, 90 FR 15625 (15 Apr 2025), FR Doc. 2025-06462; HTSUS heading "
+            "9903.01.63 (2025 Rev. 9)",
         }
     ]
     assert steps["2025-05-14"]["changes"][0]["to"] == "10%"
@@ -187,9 +188,9 @@ def test_history_json_steps_name_what_changed() -> None:
 def test_history_past_the_cutoff_warns() -> None:
     document = run_json("history", "6109", "--origin", "CN", "--from", "2026-01-01", "--to", "2026-09-30")
     assert document["warnings"] == [
-        "the period runs past the pack's cut-off (2026-05-31): later measures are not in the pack"
+        "the period runs past the pack's cut-off (2026-06-08): later measures are not in the pack"
     ]
-    within = run_json("history", "6109", "--origin", "CN", "--from", "2026-01-01", "--to", "2026-05-31")
+    within = run_json("history", "6109", "--origin", "CN", "--from", "2026-01-01", "--to", "2026-06-08")
     assert within["warnings"] == []
 
 
@@ -242,7 +243,7 @@ def test_pack_check_counts_confirmed_values() -> None:
     """The demo pack: 22 dated values, 16 read in their primary text (counted by hand from the rule files)."""
     from tradelex.rules.loader import bundled_pack_path
 
-    document = run_json("pack", "check", str(bundled_pack_path()))
+    document = run_json("pack", "check", str(bundled_pack_path("demo")))
     assert document["confidence"]["values"] == 22  # type: ignore[index]
     assert document["confidence"]["values_confirmed"] == 16  # type: ignore[index]
 

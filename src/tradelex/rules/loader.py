@@ -33,12 +33,15 @@ M = TypeVar("M", bound=BaseModel)
 _FIELD_FIRST = re.compile(r"^([a-z_][\w.\-]*): (.*)$", re.DOTALL)
 
 
-def bundled_pack_path(name: str = "demo") -> Path:
+DEFAULT_PACK = "us-cn"  # the full US–China pack; "demo" is the small teaching pack
+
+
+def bundled_pack_path(name: str = DEFAULT_PACK) -> Path:
     return Path(str(files("tradelex") / "packs" / name))
 
 
 @cache
-def load_bundled_pack(name: str = "demo") -> Pack:
+def load_bundled_pack(name: str = DEFAULT_PACK) -> Pack:
     return load_pack(bundled_pack_path(name))
 
 
