@@ -33,7 +33,7 @@ M = TypeVar("M", bound=BaseModel)
 _FIELD_FIRST = re.compile(r"^([a-z_][\w.\-]*): (.*)$", re.DOTALL)
 
 
-DEFAULT_PACK = "us-cn"  # the full US–China pack; "demo" is the small teaching pack
+DEFAULT_PACK = "us-cn"  # the full US-China pack; "demo" is the small teaching pack
 
 
 def bundled_pack_path(name: str = DEFAULT_PACK) -> Path:
