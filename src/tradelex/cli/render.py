@@ -11,6 +11,7 @@ from tradelex.engine.history import History
 from tradelex.money import format_decimal, format_money
 from tradelex.nomenclature.codes import format_code
 from tradelex.nomenclature.hs import hierarchy
+from tradelex.rules.confidence import count_confidence
 from tradelex.rules.model import Kind, Measure, Pack
 
 TARIFF_KINDS = {kind.value for kind in Kind if kind.is_tariff}
@@ -132,8 +133,17 @@ def render_measures(console: Console, pack: Pack) -> None:
 
 def measures_markdown(pack: Pack) -> str:
     """The pack's measures as a Markdown table, for the README (kept equal to the pack by a test)."""
+    counted = count_confidence(pack)
+    areas: dict[str, list[int]] = {}
+    for measure in pack.measures.values():
+        area = areas.setdefault(".".join(measure.id.split(".")[:2]), [0, 0])
+        area[0] += sum(1 for value in measure.values.values() if value.confidence.value == "confirmed")
+        area[1] += len(measure.values)
+    by_area = ", ".join(f"`{name}` {confirmed}/{total}" for name, (confirmed, total) in sorted(areas.items()))
     lines = [
-        f"Pack `{pack.meta.name}` {pack.meta.version}, cut-off {pack.meta.cutoff}.",
+        f"Pack `{pack.meta.name}` {pack.meta.version}, cut-off {pack.meta.cutoff}: {len(pack.measures)} measures. "
+        f"{counted.values_confirmed} of {counted.values} dated values ({counted.values_confirmed_percent:.1f}%) are "
+        f"confirmed in their primary text; by area: {by_area}.",
         "",
         "| measure | by → on | kind | values (from: rate) | confirmed |",
         "|---|---|---|---|---|",
