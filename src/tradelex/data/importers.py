@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,18 +28,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _rows(path: Path, dataset: Dataset) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Every data row of a CSV file with its row number (the header is row 1), once the header has `columns`."""
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as error:
         raise DataError(str(path), f"cannot read: {error.strerror}") from None
     with handle:
         reader = csv.DictReader(handle)
-        missing = [column for column in dataset.columns if column not in (reader.fieldnames or [])]
+        missing = [column for column in columns if column not in (reader.fieldnames or [])]
         if missing:
-            raise DataError(str(path), f"missing columns: {', '.join(missing)} (expected {', '.join(dataset.columns)})")
+            raise DataError(str(path), f"missing columns: {', '.join(missing)} (expected {', '.join(columns)})")
         try:
-            yield from enumerate(reader, start=2)  # row 1 is the header
+            for number, row in enumerate(reader, start=2):
+                if None in row:
+                    raise DataError(str(path), "more fields than the header", row=number)
+                yield number, row
         except (csv.Error, UnicodeDecodeError) as error:
             raise DataError(str(path), f"not a readable CSV file: {error}") from None
 
@@ -62,7 +66,7 @@ def _check_hts_row(path: Path, number: int, row: dict[str, str]) -> None:
 def import_hts(path: Path, dataset: Dataset) -> pa.Table:
     """A USITC schedule export: every row, with its indent, description, unit, rates and footnotes."""
     columns: dict[str, list[object]] = {column: [] for column in dataset.columns}
-    for number, row in _rows(path, dataset):
+    for number, row in csv_rows(path, dataset.columns):
         _check_hts_row(path, number, row)
         for column in dataset.columns:
             value: object = row[column].strip()
@@ -105,7 +109,7 @@ def _import_checked(check: Callable[[Path, int, dict[str, str]], None]) -> Calla
 
     def read(path: Path, dataset: Dataset) -> pa.Table:
         columns: dict[str, list[str]] = {column: [] for column in dataset.columns}
-        for number, row in _rows(path, dataset):
+        for number, row in csv_rows(path, dataset.columns):
             check(path, number, row)
             for column in dataset.columns:
                 columns[column].append(row[column].strip())

@@ -7,8 +7,7 @@ own lists/ folder wins over a data list of the same name.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ import pyarrow as pa
 
 from tradelex.data.catalog import read_table
 from tradelex.data.datasets import Dataset
+from tradelex.data.importers import csv_rows
 from tradelex.errors import DataError, UnknownCodeError
 from tradelex.nomenclature.codes import normalise_code
 
@@ -303,24 +303,11 @@ LIST_SOURCES: tuple[ListSource, ...] = (
 )
 
 
-def _read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, Row]]:
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as error:
-        raise DataError(str(path), f"cannot read: {error.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in columns if column not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(str(path), f"missing columns: {', '.join(missing)}")
-        yield from enumerate(reader, start=2)
-
-
 def import_list(path: Path, source: ListSource) -> pa.Table:
     """Every row becomes (list, code) or is skipped for the stated reason; a bad code names the row."""
     names: list[str] = []
     codes: list[str] = []
-    for number, row in _read_rows(path, source.dataset.columns):
+    for number, row in csv_rows(path, source.dataset.columns):
         name = source.name_of(row)
         if name is None:
             continue

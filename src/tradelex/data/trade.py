@@ -22,10 +22,9 @@ skip (no totals rows): every row is kept.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,6 +34,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from tradelex.data.datasets import Dataset
+from tradelex.data.importers import csv_rows
 from tradelex.errors import DataError, UnknownCodeError
 from tradelex.nomenclature.codes import normalise_code
 
@@ -454,26 +454,6 @@ def trade_source(name: str) -> TradeSource:
 # Reading.
 
 
-def _records(path: Path, source: TradeSource) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as error:
-        raise DataError(str(path), f"cannot read: {error.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        required = source.dataset.columns
-        missing = [column for column in required if column not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(str(path), f"missing columns: {', '.join(missing)} (expected {', '.join(required)})")
-        try:
-            for number, record in enumerate(reader, start=2):  # row 1 is the header
-                if None in record:
-                    raise DataError(str(path), "more fields than the header", row=number)
-                yield number, record
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise DataError(str(path), f"not a readable CSV file: {error}") from None
-
-
 def _decimal(raw: str) -> Decimal | None:
     if not _NUMBER.fullmatch(raw):
         return None
@@ -561,7 +541,7 @@ def read_trade(path: Path, source: TradeSource) -> ImportResult:
     skipped: dict[str, int] = {}
     seen: dict[tuple[Any, ...], int] = {}
     read = 0
-    for number, record in _records(path, source):
+    for number, record in csv_rows(path, source.dataset.columns):
         read += 1
         reason = next((skip.reason for skip in source.skips if skip.applies(record)), None)
         if reason is not None:
