@@ -39,7 +39,17 @@ def china_lines() -> dict[str, ChinaLine]:
 
 def china_rate_lines(code: str) -> list[ChinaLine]:
     """The lines under a code (a 10-digit code is its own line)."""
-    return [line for digits, line in china_lines().items() if digits.startswith(code)]
+    return _lines_by_prefix().get(code, [])
+
+
+@cache
+def _lines_by_prefix() -> dict[str, list[ChinaLine]]:
+    # Indexed once by every prefix a query may give (2 to 10 digits), instead of a scan per look-up.
+    index: dict[str, list[ChinaLine]] = {}
+    for digits, line in china_lines().items():
+        for length in range(2, len(digits) + 1):
+            index.setdefault(digits[:length], []).append(line)
+    return index
 
 
 def rate_date_on(day: date) -> date | None:
