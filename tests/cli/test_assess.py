@@ -96,7 +96,7 @@ def test_a_crash_midway_leaves_no_half_written_file(tmp_path: Path, monkeypatch:
 
 @pytest.mark.parametrize(
     ("arguments", "field"),
-    [(["--engine", "spark"], "engine"), (["-o", "out.txt"], "output")],
+    [(["--engine", "polars"], "engine"), (["-o", "out.txt"], "output")],
 )
 def test_bad_options_name_the_field(tmp_path: Path, arguments: list[str], field: str) -> None:
     source = write_csv(tmp_path / "in.csv")
@@ -115,3 +115,13 @@ def test_explain_adds_the_full_assessment_of_each_line(tmp_path: Path) -> None:
     assert explained["total_amount"] == rows[0]["total"] == "16900.00"
     assert {layer["measure"] for layer in explained["layers"]} >= {"us.mfn", "us.ieepa.reciprocal"}
     assert rows[2]["explanation"] == ""  # an error row has no assessment
+
+
+def test_the_spark_engine_gives_the_same_results(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="pyspark is a dev extra")
+    source = write_csv(tmp_path / "in.csv", ENTRIES[:2])
+    for engine in ("duckdb", "spark"):
+        output = tmp_path / f"{engine}.csv"
+        result = runner.invoke(app, ["assess", str(source), "-o", str(output), "--engine", engine])
+        assert result.exit_code == 0, result.output
+    assert read_csv(tmp_path / "spark.csv") == read_csv(tmp_path / "duckdb.csv")

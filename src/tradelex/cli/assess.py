@@ -143,7 +143,7 @@ class ResultWriter:
 def assess_command(
     source: Annotated[Path, typer.Argument(help="Entry lines: .csv, .parquet or .xlsx.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Results: .parquet, .csv or .xlsx.")],
-    engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or reference.")] = "duckdb",
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (default), spark or reference.")] = "duckdb",
     date_column: Annotated[str, typer.Option("--date-column", help="The column holding the entry date.")] = "date",
     explain: Annotated[
         bool, typer.Option("--explain", help="Add a JSON column with each line's full assessment (slower).")
@@ -156,7 +156,7 @@ def assess_command(
         if engine not in ENGINES:
             raise InputError("engine", f"expected one of {', '.join(ENGINES)}, got {engine!r}")
         loaded = open_pack(pack)
-        compiled = compile_pack(loaded) if engine == "duckdb" else None
+        compiled = compile_pack(loaded) if engine != "reference" else None
         tariffs = [m for m in loaded.measures.values() if m.kind in (Kind.AD_VALOREM, Kind.SPECIFIC, Kind.COMPOUND)]
         measures = MFN_COLUMNS + [m.id for m in sorted(tariffs, key=lambda m: (m.stacking.precedence, m.id))]
         schema = result_schema(measures, explain)

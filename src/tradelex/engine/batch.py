@@ -25,7 +25,7 @@ from tradelex.errors import TradelexError
 from tradelex.money import round_cents
 from tradelex.rules.model import Pack
 
-ENGINES = ("duckdb", "reference")
+ENGINES = ("duckdb", "spark", "reference")
 TARIFF_KINDS = ("ad_valorem", "specific", "compound")
 CONTENT_PREFIX = "content_"
 
@@ -95,7 +95,7 @@ def assess_rows(
         layer_amounts = [_reference_amounts(pack, line, mfn) for line in valid]
     else:
         assert compiled is not None
-        layer_amounts = _duckdb_amounts(compiled, valid, mfn)
+        layer_amounts = _duckdb_amounts(compiled, valid, mfn, spark=engine == "spark")
     result = BatchResult()
     answers = iter(layer_amounts)
     for problem in errors:
@@ -125,11 +125,17 @@ def _reference_amounts(
 
 
 def _duckdb_amounts(
-    compiled: CompiledPack, lines: list[Line], mfn: MfnSource | None
+    compiled: CompiledPack, lines: list[Line], mfn: MfnSource | None, spark: bool = False
 ) -> list[tuple[dict[str, Decimal | None], Decimal | None]]:
+    """Amounts from the vectorised plan: on DuckDB, or on Spark (same plan, same tables)."""
     if not lines:
         return []
-    layers, _ = evaluate_lines(compiled, *lines_to_arrow(lines))
+    if spark:
+        from tradelex.engine.spark import evaluate_lines_spark  # pyspark is optional: imported only when asked
+
+        layers, _ = evaluate_lines_spark(compiled, *lines_to_arrow(lines))
+    else:
+        layers, _ = evaluate_lines(compiled, *lines_to_arrow(lines))
     by_line: list[dict[str, Decimal | None]] = [{} for _ in lines]
     mfn_rates = _mfn_rates(lines, mfn)
     for index, line in enumerate(lines):
