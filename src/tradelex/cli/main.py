@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tradelex.cli import analysis, controls, deals, licences, serve
 from tradelex.cli.assess import assess_command
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
 from tradelex.cli.consistency import report_against_schedule
@@ -31,6 +32,9 @@ app.add_typer(pack_app, name="pack")
 app.add_typer(data_app, name="data")
 app.command("assess")(assess_command)
 app.command("refunds")(refunds_command)
+# Each capability owns its commands in its own module, which adds them to the app here.
+for capability in (controls, licences, deals, analysis, serve):
+    capability.register(app)
 
 OriginOption = Annotated[str, typer.Option("--origin", help="Country of origin (ISO code or name).")]
 ImporterOption = Annotated[str, typer.Option("--importer", help="Importing country.")]
