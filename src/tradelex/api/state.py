@@ -1,0 +1,75 @@
+"""What the server loads once per process: the rule pack, its compiled rate tables, and recent answers.
+
+Loading the pack takes about a second and compiling it longer; a request must never pay for either. Rate answers
+are cached by their query and by today's date (an answer's warnings about later knowledge depend on today), so a
+repeated query costs a dictionary look-up instead of an evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from tradelex.engine.compile import CompiledPack, compile_pack
+from tradelex.rules.loader import load_bundled_pack, load_pack
+from tradelex.rules.model import Pack
+
+RATE_CACHE_SIZE = 4096
+COMPILED_AS_KNOWN_ON = 4
+
+
+def json_bytes(document: object) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class AnswerCache:
+    """A bounded least-recently-used map from a query to its JSON answer; safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[object, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: object, compute: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+        answer = compute()  # outside the lock: two threads may compute the same answer, never a wrong one
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
+class PackState:
+    """The pack of this server, loaded on first use, and its compiled tables."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.rates = AnswerCache(RATE_CACHE_SIZE)
+        self._lock = threading.Lock()
+        self._compiled: OrderedDict[date | None, CompiledPack] = OrderedDict()
+
+    @cached_property
+    def pack(self) -> Pack:
+        return load_pack(self.path) if self.path else load_bundled_pack()
+
+    def compiled(self, as_known_on: date | None = None) -> CompiledPack:
+        """The rate table as known on each entry's date (None), or on one day, compiled once per process."""
+        with self._lock:
+            found = self._compiled.get(as_known_on)
+            if found is None:
+                found = compile_pack(self.pack, as_known_on=as_known_on)
+                self._compiled[as_known_on] = found
+                if len(self._compiled) > COMPILED_AS_KNOWN_ON + 1:
+                    oldest = next(key for key in self._compiled if key is not None)
+                    del self._compiled[oldest]
+            return found
