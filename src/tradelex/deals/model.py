@@ -260,6 +260,7 @@ class Commitment(Strict):
     quote: Text
     translation: str | None = None  # our English rendering of a quote in another language
     topic: Slug | None = None  # matches commitments on one subject across readings (soybeans, general-licences)
+    claims: list[Text] = Field(default_factory=list)  # what the reading says in substance, for words-only ones
     measures: list[MeasureTarget] = Field(default_factory=list)
     indicator: IndicatorTarget | None = None
     purchase: PurchaseTarget | None = None
@@ -300,6 +301,7 @@ class Commitment(Strict):
             buy = self.purchase
             above = f" above {buy.above}" if buy.above else ""
             parts.append(f"{buy.series}: {buy.amount}{above} from {buy.from_} until {buy.until}")
+        parts += self.claims
         return "; ".join(parts) if parts else "words only (no measure, indicator or amount)"
 
 
