@@ -77,7 +77,7 @@ class Party(_Strict):
     name: Text
     aliases: list[Text] = []
     country: Country
-    list: Text
+    list_id: Text = Field(alias="list")
     review_policy: str | None = None
     events: list[ListingEvent] = Field(min_length=1)
     confidence: PartyConfidence
@@ -124,8 +124,8 @@ class PartyRegister(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError("parties: two parties share an id")
         for party in self.parties:
-            if party.list not in self.lists:
-                raise ValueError(f"parties.{party.id}.list: no list {party.list!r} (lists: {', '.join(self.lists)})")
+            if party.list_id not in self.lists:
+                raise ValueError(f"parties.{party.id}.list: no list {party.list_id!r} (lists: {', '.join(self.lists)})")
         return self
 
 

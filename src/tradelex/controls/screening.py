@@ -26,7 +26,7 @@ _SPELLING_VARIANT = 80.0  # a word this close to a listed word counts as a spell
 class PartyMatch(BaseModel):
     party: str
     party_id: str
-    list: str
+    list_id: str
     list_title: str
     score: float
     matched_name: str
@@ -51,7 +51,8 @@ class ScreeningReport(BaseModel):
 
     def to_json_dict(self) -> dict[str, Any]:
         def row(match: PartyMatch) -> dict[str, Any]:
-            return match.model_dump(mode="json", exclude={"party_id", "list_title"}) | {"id": match.party_id}
+            dumped = match.model_dump(mode="json", exclude={"party_id", "list_id", "list_title"})
+            return {"party": dumped.pop("party"), "id": match.party_id, "list": match.list_id, **dumped}
 
         return {
             "query": {"name": self.name, "date": self.date.isoformat()},
@@ -150,7 +151,7 @@ def _score_words(query: Name, candidate: Name) -> tuple[float, list[str]]:
 def _match(party: Party, score: float, matched: str, why: list[str], day: date) -> PartyMatch:
     register = party_register()
     status, event = party.status_on(day)
-    listing = register.lists[party.list]
+    listing = register.lists[party.list_id]
     first = party.events[0]
     if status is ListingStatus.SUSPENDED and event is not None:
         until = f" until {event.until}" if event.until else ""
@@ -162,7 +163,7 @@ def _match(party: Party, score: float, matched: str, why: list[str], day: date) 
     return PartyMatch(
         party=party.name,
         party_id=party.id,
-        list=party.list,
+        list_id=party.list_id,
         list_title=listing.title,
         score=score,
         matched_name=matched,
