@@ -165,6 +165,9 @@ def matched_items(pack: Pack, measure: Measure, query: ItemQuery, day: date) -> 
             return [f"{number} (named by the measure)" for number in by_number]
         if _items_of(measure):
             return []  # the measure names its items by number, and not this one
+        everything = match_scope("", clauses, pack.lists)
+        if everything is not None and everything.included:
+            return [f"{item.number} (the measure covers every item: *)" for item in query.items]
         return [
             f"{number} through its HS concordance {format_code(code)} ({scope})"
             for number, code in ((i.number, c) for i in query.items for c in i.hs)
