@@ -31,7 +31,7 @@ def duty_stack(assessment: dict[str, Any]) -> dict[str, Any] | None:
     ]  # fmt: skip
     title = "duty by layer (amount)" if use_amounts else "duty by layer (% of value)"
     layout = LAYOUT | {"barmode": "stack", "height": 180, "title": {"text": title, "x": 0},
-                       "legend": {"orientation": "h", "y": -0.4}, "yaxis": {"visible": False}}  # fmt: skip
+                       "legend": {"orientation": "h", "y": -0.4, "traceorder": "normal"}, "yaxis": {"visible": False}}  # fmt: skip
     return {"data": data, "layout": layout}
 
 

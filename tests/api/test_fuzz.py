@@ -1,0 +1,26 @@
+"""schemathesis against the OpenAPI spec, in-process (ASGI): no request the spec allows may cause a server error.
+
+Examples are bounded per operation so that the whole run stays well under a minute on a shared machine.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import schemathesis
+from api_client import API_KEY
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from tradelex.api import ApiSettings, create_app
+
+app = create_app(ApiSettings(api_key=API_KEY, work_dir=Path(tempfile.mkdtemp(prefix="tradelex-fuzz-")),
+                             max_upload_bytes=100_000))  # fmt: skip
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_causes_a_server_error(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers={"X-API-Key": API_KEY}, checks=[not_a_server_error])
