@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import screenshot
 from playwright.sync_api import expect
+
+from conftest import screenshot
 
 
 def test_compute_a_duty_with_the_keyboard(page: Any) -> None:

@@ -30,8 +30,9 @@ def duty_stack(assessment: dict[str, Any]) -> dict[str, Any] | None:
         for layer in shown
     ]  # fmt: skip
     title = "duty by layer (amount)" if use_amounts else "duty by layer (% of value)"
-    layout = LAYOUT | {"barmode": "stack", "height": 180, "title": {"text": title, "x": 0},
-                       "legend": {"orientation": "h", "y": -0.4, "traceorder": "normal"}, "yaxis": {"visible": False}}  # fmt: skip
+    legend = {"orientation": "h", "y": -0.4, "traceorder": "normal"}
+    layout = LAYOUT | {"barmode": "stack", "height": 180, "title": {"text": title, "x": 0}, "legend": legend,
+                       "yaxis": {"visible": False}}  # fmt: skip
     return {"data": data, "layout": layout}
 
 
