@@ -89,7 +89,8 @@ def screen_parties(name: str, on: date | str | None = None, limit: int = 10) -> 
 
 def _best_name(query: Name, party: Party) -> tuple[float, str, list[str]] | None:
     scored = [(*score_names(query, normalise_name(candidate)), candidate) for candidate in party.names]
-    score, why, matched = max(scored, key=lambda entry: entry[0])
+    # On a tie, the name the query spells exactly (often an alias) explains the match best.
+    score, why, matched = max(scored, key=lambda entry: (entry[0], normalise_name(entry[2]).compact == query.compact))
     if score < MATCH_THRESHOLD:
         return None
     if matched != party.name:
