@@ -1,8 +1,8 @@
 """Indicator series for compliance: published figures by period, each known from the day it was published.
 
 Series come from files (packs/deals/indicators/<name>.yaml, figures written from their publications with the
-source of each) or, for `licensing-<regime>`, from the licence registry of tradelex.controls.licensing when that
-module is installed (imported only when asked, so that deals work without it).
+source of each) or, for `licensing:<regime>:<field>` (licensing:cn.mofcom:approvals), from the licence registry of
+tradelex.controls.licensing (imported only when asked, so that deals work without it).
 """
 
 from __future__ import annotations
@@ -78,30 +78,50 @@ def average(points: list[Point]) -> Decimal:
     return sum((point.value for point in points), Decimal(0)) / len(points)
 
 
+REGISTRY_FIELDS = (
+    "applications",
+    "approvals",
+    "denials",
+    "returns",
+    "approval_rate",
+    "median_working_days_to_decision",
+    "median_calendar_days_to_decision",
+)
+REGISTRY_START = date(2020, 1, 1)  # months before the first regime of the registry hold nothing
+
+
 def _registry_series(name: str) -> Series:
-    """Monthly licence-approval figures from tradelex.controls.licensing (`licensing-<regime>`)."""
-    regime = name.removeprefix("licensing-")
+    """Monthly licensing figures from tradelex.controls.licensing: `licensing:<regime>:<field>`, a field of its
+    MonthlyIndicator. A month's figure is known once the month is over; months without a value (a rate with no
+    decision) are left out. The registry is the one at $TRADELEX_DATABASE_URL or the user's data directory."""
+    _, regime, field = name.split(":")
+    if field not in REGISTRY_FIELDS:
+        known = ", ".join(REGISTRY_FIELDS)
+        raise SeriesUnavailableError(f"{name}: {field!r} is not a licensing indicator; known: {known}")
     try:
-        licensing: Any = importlib.import_module("tradelex.controls.licensing")
+        # imported here: deals work without the licence registry and its database
+        licensing: Any = importlib.import_module("tradelex.controls.licensing.registry")
     except ImportError:
         raise SeriesUnavailableError(
             f"{name}: licence-approval indicators come from tradelex.controls.licensing, which is not installed"
         ) from None
-    rows = licensing.open_registry().indicators(regime, date(2000, 1, 1), date.today())
+    rows = licensing.open_registry().indicators(regime, REGISTRY_START, date.today())
     points = []
     for row in rows:
-        month = row.month if isinstance(row.month, date) else date.fromisoformat(f"{row.month}-01")
-        start, end = parse_period(f"{month:%Y-%m}")
+        value = getattr(row, field)
+        if value is None:
+            continue
+        start, end = parse_period(row.month)
         points.append(
             Point(
-                period=f"{month:%Y-%m}",
+                period=row.month,
                 start=start,
                 end=end,
-                value=Decimal(str(row.value)),
-                source=f"licence registry ({regime})",
+                value=Decimal(value),
+                source=f"licence registry, regime {regime}: {field} (tradelex.controls.licensing)",
                 url=None,
                 published=end,
                 confidence="unconfirmed",
             )
         )
-    return Series(name=name, title=f"Licence approvals: {regime}", unit="approvals", points=tuple(points))
+    return Series(name=name, title=f"Licensing {regime}: {field}", unit=field.replace("_", " "), points=tuple(points))

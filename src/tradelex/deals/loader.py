@@ -83,8 +83,8 @@ def load_deal(name_or_path: str | Path) -> Deal:
 
 
 def is_registry_series(name: str) -> bool:
-    """Series that come from the licence registry rather than a file (`licensing-<regime>`)."""
-    return name.startswith("licensing-")
+    """Series that come from the licence registry rather than a file (`licensing:<regime>:<field>`)."""
+    return name.startswith("licensing:")
 
 
 def load_indicator(folder: Path, name: str) -> Indicator:

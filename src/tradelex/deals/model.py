@@ -75,7 +75,24 @@ def _measure_id(value: object) -> str:
     return value
 
 
+# A series: a file under indicators/ (a short name), or a licence-registry series `licensing:<regime>:<field>`
+# (licensing:cn.mofcom:approvals), read from tradelex.controls.licensing.
+_REGISTRY_SERIES = re.compile(r"licensing:[a-z0-9][a-z0-9._-]*:[a-z_]+")
+
+
+def _series_name(value: object) -> str:
+    if isinstance(value, str) and _REGISTRY_SERIES.fullmatch(value):
+        return value
+    try:
+        return _slug(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a series name (lowercase letters, digits, hyphens) or licensing:<regime>:<field>, got {value!r}"
+        ) from None
+
+
 Slug = Annotated[str, BeforeValidator(_slug)]
+SeriesName = Annotated[str, BeforeValidator(_series_name)]
 Figure = Annotated[Decimal, BeforeValidator(_figure)]
 Reader = Annotated[str, BeforeValidator(_reader)]
 MeasureId = Annotated[str, BeforeValidator(_measure_id)]
@@ -210,7 +227,7 @@ class IndicatorTarget(Strict):
     `statistic` says which figure is compared: the latest one in [from, deadline] (default) or their average.
     """
 
-    series: Slug
+    series: SeriesName
     baseline: Baseline | None = None
     at_least: Figure | None = None
     at_least_percent: Figure | None = None
@@ -233,7 +250,7 @@ class PurchaseTarget(Strict):
     """An amount bought over [from, until): the total of the series over the period must exceed `above`
     (a baseline, 0 by default) by at least `amount`."""
 
-    series: Slug
+    series: SeriesName
     amount: Figure
     above: Figure = Decimal(0)
     above_source: str | None = None
