@@ -255,3 +255,31 @@ def test_readme_coverage_table_is_the_bundled_pack() -> None:
     result = runner.invoke(app, ["measures", "list", "--markdown"])
     assert result.exit_code == 0, result.output
     assert result.stdout.rstrip("\n") == documented
+
+
+BUNDLED_PACKS = Path(__file__).parents[2] / "src" / "tradelex" / "packs"
+
+
+def test_pack_check_validates_the_bundled_deals_against_the_bundled_pack() -> None:
+    result = runner.invoke(app, ["pack", "check", str(BUNDLED_PACKS / "us-cn"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["deals"].endswith("deals")
+
+
+def test_pack_check_names_each_deal_commitment_whose_measure_the_pack_lacks() -> None:
+    # The deals cite us-cn measures; the teaching pack lacks us.bis.affiliates-rule, which Busan's US reading cites.
+    arguments = ["pack", "check", str(BUNDLED_PACKS / "demo"), "--deals", str(BUNDLED_PACKS / "deals"), "--json"]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 1
+    errors = json.loads(result.output)["error"]["errors"]
+    affiliates = [e for e in errors if "us.bis.affiliates-rule" in e["message"]]
+    assert affiliates and affiliates[0]["file"].endswith("busan-2025.yaml")
+    assert affiliates[0]["field"].startswith("readings.")
+
+
+def test_pack_check_reports_a_malformed_deal_file_by_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text('title: A deal\nparties: [US, CN]\nsigned: "2025-13-01"\nclauses: []\n')
+    result = runner.invoke(app, ["pack", "check", str(BUNDLED_PACKS / "us-cn"), "--deals", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.output)["error"]["errors"]
+    assert any(e["file"].endswith("bad.yaml") and e["field"] == "signed" for e in errors), errors

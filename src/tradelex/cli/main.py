@@ -16,13 +16,14 @@ from tradelex.cli.data import data_app
 from tradelex.cli.refunds import refunds_command
 from tradelex.cli.render import measures_markdown, render_assessment, render_history, render_measures
 from tradelex.dates import parse_iso_date
+from tradelex.deals import bundled_deals_path, validate_deals
 from tradelex.engine.history import history
 from tradelex.engine.line import Line
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
 from tradelex.errors import InputError, PackError
 from tradelex.rules.confidence import count_confidence
-from tradelex.rules.loader import load_pack
+from tradelex.rules.loader import DEFAULT_PACK, load_pack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, rich_markup_mode="rich")
 measures_app = typer.Typer(no_args_is_help=True, help="The measures of a rule pack.")
@@ -184,13 +185,25 @@ def pack_check(
     against_schedule: Annotated[
         bool, typer.Option("--against-schedule", help="Also compare coverage and heading rates with the schedule.")
     ] = False,
+    deals: Annotated[
+        Path | None,
+        typer.Option(
+            "--deals",
+            help="Also validate the deal files of this folder against the pack "
+            f"(default: the bundled deals, when the pack is the bundled {DEFAULT_PACK!r} pack).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a rule pack: every problem, by file, measure and field."""
+    """Validate a rule pack, and the deals that refer to it: every problem, by file, measure and field."""
     with reporting_errors(as_json):
         if not path.is_dir():
             raise PackError(path, "not a folder")
         checked = load_pack(path)
+        deals_folder = deals or (bundled_deals_path() if checked.meta.name == DEFAULT_PACK else None)
+        if deals_folder is not None:
+            validate_deals(checked, deals_folder)
         if against_schedule:
             report_against_schedule(checked, as_json)
             return
@@ -199,6 +212,7 @@ def pack_check(
             "pack": checked.meta.model_dump(mode="json"),
             "measures": len(checked.measures),
             "lists": len(checked.lists),
+            "deals": str(deals_folder) if deals_folder else None,
             "confidence": counted.model_dump()
             | {"values_confirmed_percent": round(counted.values_confirmed_percent, 1)},
             "ok": True,
@@ -206,10 +220,12 @@ def pack_check(
         if as_json:
             print_json(summary)
         else:
+            deal_text = f" · the deals of {deals_folder.name}/ agree with it" if deals_folder else ""
             console.print(
                 f"[green]ok[/]: {checked.meta.name} {checked.meta.version} · {len(checked.measures)} measures · "
-                f"{len(checked.lists)} lists · cut-off {checked.meta.cutoff} · {counted.values_confirmed} of "
-                f"{counted.values} values confirmed in a primary text ({counted.values_confirmed_percent:.1f}%)",
+                f"{len(checked.lists)} lists{deal_text} · cut-off {checked.meta.cutoff} · "
+                f"{counted.values_confirmed} of {counted.values} values confirmed in a primary text "
+                f"({counted.values_confirmed_percent:.1f}%)",
                 highlight=False,
             )
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from tradelex.deals.model import Deal, DealSummary, Indicator
 from tradelex.errors import PackError, PackErrors
-from tradelex.rules.loader import _pack_error  # one wording of pydantic errors for every rule file
+from tradelex.rules.loader import pack_error_from_validation  # one wording of pydantic errors for every rule file
 from tradelex.rules.model import Pack
 from tradelex.rules.yaml_source import read_yaml_mapping
 
@@ -148,7 +148,9 @@ def _validated(path: Path, model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as validation:
-        raise PackErrors([_pack_error(path, model, None, detail) for detail in validation.errors()]) from None
+        raise PackErrors(
+            [pack_error_from_validation(path, model, None, detail) for detail in validation.errors()]
+        ) from None
 
 
 def _indicator_errors(folder: Path, name: str) -> list[PackError]:

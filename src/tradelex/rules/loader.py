@@ -156,11 +156,11 @@ def _validate(
     try:
         return model.model_validate(data)
     except ValidationError as validation:
-        errors += [_pack_error(path, model, measure_id, detail) for detail in validation.errors()]
+        errors += [pack_error_from_validation(path, model, measure_id, detail) for detail in validation.errors()]
         return None
 
 
-def _pack_error(path: Path, model: type[BaseModel], measure_id: str | None, detail: Any) -> PackError:
+def pack_error_from_validation(path: Path, model: type[BaseModel], measure_id: str | None, detail: Any) -> PackError:
     """Turn one pydantic error into a sentence that names the field and says what was expected."""
     # pydantic marks an error in a dict key with a trailing "[key]"; the key itself names the field.
     location = [str(part) for part in detail["loc"] if part != "[key]"]
