@@ -205,7 +205,7 @@ def _aggregate(
         ).fetchall()
     by_layer: dict[date, dict[str, Decimal]] = {}
     for day, measure, share in layers:
-        by_layer.setdefault(day, {})[measure] = _four(share)
+        by_layer.setdefault(day, {})[measure] = _four(share) or Decimal(0)
     rows = [
         {"date": day, "additional": additional, "total": total, "mfn_known": known, "coverage": coverage,
          "layers": dict(sorted(by_layer.get(day, {}).items()))}
