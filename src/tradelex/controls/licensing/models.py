@@ -52,8 +52,9 @@ class Application(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    # Loaded in the same statement as the application, so that status and history come from one snapshot.
     decisions: Mapped[list[Decision]] = relationship(
-        back_populates="application", order_by="Decision.sequence", lazy="selectin"
+        back_populates="application", order_by="Decision.sequence", lazy="joined"
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 — SQLAlchemy's declarative form

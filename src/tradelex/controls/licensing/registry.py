@@ -1,9 +1,10 @@
 """The licence registry: submit applications, record decisions, read the review clock and the monthly indicators.
 
-Every write is one transaction. A decision is checked against the application's current status and written with an
-optimistic lock (the row's `version`): if another writer recorded a decision in between, the write fails, is retried
-on the fresh state, and either succeeds after it or is refused with an error that names the decision it lost to. So no
-recorded decision is ever overwritten, on SQLite or PostgreSQL.
+Every write is one transaction. A decision first locks its application (SELECT … FOR UPDATE on PostgreSQL, BEGIN
+IMMEDIATE on SQLite), so two writers on one application take turns: the second reads the first one's decision and is
+checked against it, succeeding after it or refused with an error that names it. The row's `version` is an optimistic
+lock behind that: a write from a stale read fails and is retried on fresh state. So no recorded decision is ever
+overwritten, on SQLite or PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .indicators import monthly_indicators
 from .models import Application, Decision
 from .regimes import find_regime
 from .schemas import STATUSES, ApplicationIn, ApplicationOut, DecisionIn, DecisionOut, MonthlyIndicator, ReviewClock
-from .store import current_revision, database_url, head_revision, make_engine, shown_url, upgrade
+from .store import WRITE_LOCK, current_revision, database_url, head_revision, make_engine, shown_url, upgrade
 
 # Which history entries may follow which status. Approved and denied are final.
 ALLOWED_AFTER: dict[str, tuple[str, ...]] = {
@@ -84,6 +85,8 @@ class LicenceRegistry:
 
     def _decide_once(self, application_id: int, decision: DecisionIn) -> ApplicationOut:
         with self._sessions.begin() as session:
+            session.connection(execution_options={WRITE_LOCK: True})  # SQLite: BEGIN IMMEDIATE
+            _lock(session, application_id)  # PostgreSQL: the row stays locked until this transaction ends
             row = _load(session, application_id)
             _check_fits(row, decision)
             row.decisions.append(
@@ -112,7 +115,7 @@ class LicenceRegistry:
                 raise InputError("status", f"expected one of {', '.join(STATUSES)}, got {status!r}")
             query = query.where(Application.status == status)
         with self._sessions() as session:
-            return [_to_out(row) for row in session.scalars(query)]
+            return [_to_out(row) for row in session.scalars(query).unique()]
 
     def clock(self, application_id: int, as_of: date) -> ReviewClock:
         return review_clock(self.get(application_id), as_of)
@@ -136,10 +139,19 @@ def open_registry(url: str | None = None) -> LicenceRegistry:
     return LicenceRegistry(engine)
 
 
-def _load(session: Session, application_id: int) -> Application:
+def _valid_id(application_id: object) -> int:
     if not isinstance(application_id, int) or isinstance(application_id, bool) or application_id < 1:
         raise UnknownApplicationError("application_id", f"expected a positive integer, got {application_id!r}")
-    row = session.get(Application, application_id)
+    return application_id
+
+
+def _lock(session: Session, application_id: int) -> None:
+    """Lock the application's row for this transaction (FOR UPDATE renders as nothing on SQLite)."""
+    session.execute(select(Application.id).where(Application.id == _valid_id(application_id)).with_for_update())
+
+
+def _load(session: Session, application_id: int) -> Application:
+    row = session.get(Application, _valid_id(application_id))
     if row is None:
         raise UnknownApplicationError("application_id", f"no licence application has id {application_id}")
     return row

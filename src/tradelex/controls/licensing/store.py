@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -22,6 +22,8 @@ SQLITE_FILE = "licences.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a SQLite writer waits for another's lock before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 30
+# Execution option of a transaction that will write after reading: on SQLite it begins with the write lock taken.
+WRITE_LOCK = "tradelex_write_lock"
 
 
 def database_url(url: str | None = None) -> str:
@@ -49,15 +51,25 @@ def make_engine(url: str) -> Engine:
         raise DataError("database", f"not a database URL: {url!r}", field=DATABASE_URL_ENV) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def _sqlite_foreign_keys(connection: Any, _record: Any) -> None:
+def _sqlite_connect(connection: Any, _record: Any) -> None:
+    # The sqlite3 module begins transactions late (at the first write), so two reads of one transaction could see
+    # different states; tradelex begins them itself instead (SQLAlchemy's documented recipe for pysqlite).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """A reading transaction takes a snapshot; a writing one takes the write lock first, so it reads fresh state."""
+    writes = connection.get_execution_options().get(WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def _alembic_config() -> Config:
