@@ -21,7 +21,8 @@ def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app(work_dir: Path) -> FastAPI:
     # One app for the session: the pack loads once, as it does in a server process.
-    return create_app(ApiSettings(api_key=API_KEY, work_dir=work_dir, max_upload_bytes=200_000))
+    licences = f"sqlite:///{work_dir / 'licences.sqlite'}"
+    return create_app(ApiSettings(api_key=API_KEY, work_dir=work_dir, max_upload_bytes=200_000, licence_db=licences))
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,9 @@ from schemathesis.checks import not_a_server_error
 
 from tradelex.api import ApiSettings, create_app
 
-app = create_app(ApiSettings(api_key=API_KEY, work_dir=Path(tempfile.mkdtemp(prefix="tradelex-fuzz-")),
-                             max_upload_bytes=100_000))  # fmt: skip
+WORK = Path(tempfile.mkdtemp(prefix="tradelex-fuzz-"))
+app = create_app(ApiSettings(api_key=API_KEY, work_dir=WORK, max_upload_bytes=100_000,
+                             licence_db=f"sqlite:///{WORK / 'licences.sqlite'}"))  # fmt: skip
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -36,7 +36,16 @@ def not_found(field: str, message: str) -> ApiError:
     return ApiError(404, "NotFound", message, field)
 
 
+# Statuses of errors that capabilities define (a missing licence application is 404, a conflicting decision 409).
+STATUS_BY_ERROR: dict[type[TradelexError], int] = {}
+
+
 def status_of(error: TradelexError) -> int:
+    for kind, status in STATUS_BY_ERROR.items():
+        if isinstance(error, kind):
+            return status
+    if isinstance(error, DataError) and error.file == "database":
+        return 503  # the server's own database cannot be used
     if isinstance(error, InputError | DataError):
         return 422
     if isinstance(error, PackError):

@@ -14,7 +14,6 @@ API_KEY_ENV = "TRADELEX_API_KEY"
 MAX_UPLOAD_ENV = "TRADELEX_MAX_UPLOAD_BYTES"
 WORK_DIR_ENV = "TRADELEX_WORK_DIR"
 PACK_ENV = "TRADELEX_PACK"
-LICENCE_DB_ENV = "TRADELEX_LICENCE_DB"
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -27,7 +26,7 @@ class ApiSettings(BaseModel):
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     work_dir: Path | None = None  # uploads and results; a fresh temporary folder when None
     pack: Path | None = None  # the rule pack; the bundled one when None
-    licence_db: str | None = None  # SQLAlchemy URL of the licence registry; its own default when None
+    licence_db: str | None = None  # SQLAlchemy URL of the licence registry; else $TRADELEX_DATABASE_URL or SQLite
     max_jobs: int = 20  # finished jobs kept (with their files) before the oldest is deleted
 
     @classmethod
@@ -41,7 +40,6 @@ class ApiSettings(BaseModel):
             max_upload_bytes=int(limit) if limit else DEFAULT_MAX_UPLOAD,
             work_dir=Path(work_dir) if work_dir else None,
             pack=Path(pack) if pack else None,
-            licence_db=os.environ.get(LICENCE_DB_ENV) or None,
         )
 
     def resolved_work_dir(self) -> Path:
