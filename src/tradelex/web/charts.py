@@ -51,3 +51,19 @@ def history_steps(document: dict[str, Any]) -> dict[str, Any] | None:
     layout = LAYOUT | {"height": 360, "yaxis": {"title": {"text": "total duty, % of value"}, "rangemode": "tozero"},
                        "xaxis": {"type": "date"}}  # fmt: skip
     return {"data": data, "layout": layout}
+
+
+def licence_indicators(months: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Applications filed, approved and denied by month (bars), and the approval rate (line, right axis)."""
+    if not any(month["applications"] or month["approvals"] or month["denials"] for month in months):
+        return None
+    x = [month["month"] for month in months]
+    bars = [{"type": "bar", "name": name, "x": x, "y": [month[key] for month in months]}
+            for key, name in (("applications", "filed"), ("approvals", "approved"), ("denials", "denied"))]  # fmt: skip
+    rate = {"type": "scatter", "mode": "lines+markers", "name": "approval rate", "yaxis": "y2", "x": x,
+            "y": [None if m["approval_rate"] is None else float(m["approval_rate"]) for m in months]}  # fmt: skip
+    layout = LAYOUT | {"height": 320, "barmode": "group", "yaxis": {"title": {"text": "applications"}},
+                       "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
+                                  "title": {"text": "approval rate"}},
+                       "legend": {"orientation": "h", "y": -0.25}}  # fmt: skip
+    return {"data": [*bars, rate], "layout": layout}
