@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel
 
-from tradelex.analysis.panel import build_panel, panel_spec
+from tradelex.analysis.panel import LINE_SOURCES, SPECIAL_CHAPTERS, build_panel, panel_spec
 from tradelex.data.catalog import read_table
 from tradelex.engine.mfn import INSTALLED_MFN, MfnSource
 from tradelex.engine.timeline import change_dates
@@ -34,6 +34,15 @@ WEIGHTS = {
     ),
     ("CN", "US", 2017): ("china_imports_us_hs8_2017", "hs8", "China's imports from the US, 2017 (China-reported)"),
 }  # fmt: skip
+# Weights whose codes are the importer's tariff lines of their own time, and the day those lines gave way to a new
+# nomenclature. The 2017 US data is in HTSUS 2017 codes (HS 2017), the nomenclature of the HTSUS until the HS 2022
+# edition took effect on 2022-01-01 (WCO: HS 2022 entered into force on 1 January 2022). Before that day the engine
+# prices the weights' own codes (the pack's 2018-2021 product lists are code prefixes in that nomenclature), so no
+# trade is lost to later code changes (8517.12, smartphones, became 8517.13 in 2022); from that day the schedule's
+# lines are priced and 2017 codes that no longer exist are reported as unmatched. China's lines are its 2018 codes, the
+# nomenclature of its 2017 weights, so nothing changes there.
+OWN_CODES_UNTIL = {("US", 2017): date(2022, 1, 1)}
+NOMENCLATURE_STEP = "nomenclature.hs2022"
 FOUR_PLACES = Decimal("0.0001")
 
 
@@ -45,6 +54,7 @@ class AveragePoint(BaseModel):
     changed_by: list[str]
     coverage_by_layer: dict[str, Decimal]
     mfn_known_percent: Decimal | None
+    weights_matched_percent: Decimal | None = None
 
 
 class AverageSeries(BaseModel):
@@ -65,6 +75,7 @@ class AverageSeries(BaseModel):
                     "changed_by": p.changed_by,
                     "coverage_by_layer": {m: _text(v) for m, v in p.coverage_by_layer.items()},
                     "mfn_known_percent": _text(p.mfn_known_percent),
+                    "weights_matched_percent": _text(p.weights_matched_percent),
                 }
                 for p in self.series
             ],
@@ -125,24 +136,44 @@ def average_series(
     spec = panel_spec(pack, importer, start, end, mfn)
     partner = exporter if exporter in spec.partners else ALL_PARTNERS
     provenance: dict[str, Any] = {"dataset": "given", "what": "weights given by the caller", "year": weights_year}
+    own_until: date | None = None
     if weights is None:
         weights, provenance = trade_weights(importer, exporter, weights_year)
+        own_until = OWN_CODES_UNTIL.get((importer, weights_year)) if lines is None else None
+        lines = own_code_lines(weights, own_until) if own_until is not None else lines
     if panel is None:
         panel = build_panel(pack, start, end, importers=[importer], partners=[partner], mfn=mfn, lines=lines)
     rows, unmatched = _aggregate(panel, weights, importer, partner, LEVELS[level], prefixes)
-    series = _steps(pack, importer, partner, rows)
+    series = _steps(pack, importer, partner, rows, own_until)
     query = {"importer": importer, "exporter": exporter, "from": start.isoformat(), "to": end.isoformat(),
              "weights_year": weights_year, "level": level, "products": products, "pack": pack.meta.name,
              "pack_version": pack.meta.version, "cutoff": pack.meta.cutoff.isoformat()}  # fmt: skip
     notes = [
-        f"{_text(_four(unmatched))}% of the weighting trade is under codes the schedule does not have at {level} "
-        "(nomenclature changes); it is left out of every average.",
+        f"Up to {_text(_four(unmatched))}% of the weighting trade is under codes the lines priced on a date do not "
+        f"have at {level} (nomenclature changes); it is left out of that date's average (weights_matched_percent).",
         "A layer whose amount needs a quantity or a content value (specific duties, duties on metal content), and "
         "measures that apply only to goods claimed as automobile or truck parts, are not in the averages.",
     ]
+    if own_until is not None:
+        notes.append(
+            f"Before {own_until} the weights' own {weights_year} codes are priced (the nomenclature of that time); "
+            f"from {own_until} the schedule's lines. MFN rates are those of the installed schedule: a "
+            f"{weights_year} code it no longer has has no MFN rate and is left out of average_percent only "
+            "(mfn_known_percent)."
+        )
     if any(p.average_percent is None for p in series):
         notes.append("average_percent is null where the importer's own (MFN) rates are not in the data.")
     return AverageSeries(query=query, series=series, weights=provenance, notes=notes)
+
+
+def own_code_lines(weights: pa.Table, until: date) -> Callable[[str, date], Sequence[str]]:
+    """Lines for the panel: the weights' own codes before `until`, the importer's schedule from then on."""
+    own = tuple(sorted({c for c in weights.column("code").to_pylist() if c and c[:2] not in SPECIAL_CHAPTERS}))
+
+    def lines(importer: str, day: date) -> Sequence[str]:
+        return own if day < until else LINE_SOURCES[importer](day)
+
+    return lines
 
 
 def _products(products: str | None) -> list[str]:
@@ -179,27 +210,27 @@ def _aggregate(
             FROM panel GROUP BY 1, 2
         """)
         (total_value,) = db.sql("SELECT coalesce(sum(value), 0) FROM w").fetchall()[0]
-        matched_value = db.sql(
-            "SELECT coalesce(sum(value), 0) FROM w WHERE product IN (SELECT product FROM products)"
-        ).fetchall()[0][0]
-        averages = db.sql("""
+        averages = db.sql(f"""
             SELECT p.date,
                    sum(w.value * p.additional) / sum(w.value) AS additional,
                    sum(w.value * p.total) FILTER (WHERE p.total IS NOT NULL)
                        / sum(w.value) FILTER (WHERE p.total IS NOT NULL) AS total,
                    100 * sum(w.value) FILTER (WHERE p.total IS NOT NULL) / sum(w.value) AS mfn_known,
-                   100 * sum(w.value * p.covered) / sum(w.value) AS coverage
+                   100 * sum(w.value * p.covered) / sum(w.value) AS coverage,
+                   100 * sum(w.value) / {total_value or 1.0} AS matched
             FROM products p JOIN w USING (product) GROUP BY p.date ORDER BY p.date
         """).fetchall()
+        # each layer's share of the trade matched on the date (as the averages: products priced on that date)
         layers = db.sql(
             """
             WITH line_layers AS (
                 SELECT date, substr(code, 1, ?) AS product, unnest(measures) AS measure, code FROM panel
-            ), counts AS (SELECT date, substr(code, 1, ?) AS product, count(*) AS lines FROM panel GROUP BY 1, 2)
-            SELECT l.date, l.measure, 100 * sum(w.value * l.n / c.lines) / (SELECT sum(value) FROM w
-                                                   WHERE product IN (SELECT product FROM products)) AS share
+            ), counts AS (SELECT date, substr(code, 1, ?) AS product, count(*) AS lines FROM panel GROUP BY 1, 2),
+            matched AS (SELECT p.date, sum(w.value) AS value FROM (SELECT DISTINCT date, product FROM products) p
+                        JOIN w USING (product) GROUP BY 1)
+            SELECT l.date, l.measure, 100 * sum(w.value * l.n / c.lines) / any_value(m.value) AS share
             FROM (SELECT date, product, measure, count(*) AS n FROM line_layers GROUP BY ALL) l
-            JOIN counts c USING (date, product) JOIN w USING (product)
+            JOIN counts c USING (date, product) JOIN w USING (product) JOIN matched m ON m.date = l.date
             GROUP BY l.date, l.measure
         """.replace("?", str(digits))
         ).fetchall()
@@ -208,10 +239,11 @@ def _aggregate(
         by_layer.setdefault(day, {})[measure] = _four(share) or Decimal(0)
     rows = [
         {"date": day, "additional": additional, "total": total, "mfn_known": known, "coverage": coverage,
-         "layers": dict(sorted(by_layer.get(day, {}).items()))}
-        for day, additional, total, known, coverage in averages
+         "matched": matched, "layers": dict(sorted(by_layer.get(day, {}).items()))}
+        for day, additional, total, known, coverage, matched in averages
     ]  # fmt: skip
-    unmatched = 100 * (total_value - matched_value) / total_value if total_value else 0.0
+    least = min((row["matched"] for row in rows), default=100.0)
+    unmatched = 100 - least if total_value else 0.0
     return rows, unmatched
 
 
@@ -219,8 +251,11 @@ def _four(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(repr(value)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _steps(pack: Pack, importer: str, partner: str, rows: list[dict[str, Any]]) -> list[AveragePoint]:
-    """The dates where an average, the coverage or a layer's share changes, each with the measures behind it."""
+def _steps(
+    pack: Pack, importer: str, partner: str, rows: list[dict[str, Any]], own_until: date | None = None
+) -> list[AveragePoint]:
+    """The dates where an average, the coverage or a layer's share changes, each with the measures behind it (and
+    `nomenclature.hs2022` on the day the weights' own codes give way to the schedule's lines)."""
     changing: dict[date, set[str]] = {}
     for measure in pack.measures.values():
         if (
@@ -236,7 +271,7 @@ def _steps(pack: Pack, importer: str, partner: str, rows: list[dict[str, Any]]) 
         point = AveragePoint(
             date=row["date"], average_percent=_four(row["total"]), average_additional_percent=_four(row["additional"]),
             coverage_percent=_four(row["coverage"]), changed_by=[], coverage_by_layer=row["layers"],
-            mfn_known_percent=_four(row["mfn_known"]),
+            mfn_known_percent=_four(row["mfn_known"]), weights_matched_percent=_four(row["matched"]),
         )  # fmt: skip
         before = previous.coverage_by_layer if previous else {}
         moved = {
@@ -245,6 +280,8 @@ def _steps(pack: Pack, importer: str, partner: str, rows: list[dict[str, Any]]) 
         candidates = changing.get(point.date, set()) & (set(before) | set(point.coverage_by_layer))
         if previous is not None and previous.average_percent != point.average_percent and not (moved | candidates):
             moved.add(f"{importer.lower()}.mfn")
+        if previous is not None and own_until is not None and previous.date < own_until <= point.date:
+            moved.add(NOMENCLATURE_STEP)
         point.changed_by = sorted(moved | candidates)
         if previous is None or _differs(previous, point):
             points.append(point)
@@ -253,5 +290,6 @@ def _steps(pack: Pack, importer: str, partner: str, rows: list[dict[str, Any]]) 
 
 
 def _differs(a: AveragePoint, b: AveragePoint) -> bool:
-    keys = ("average_percent", "average_additional_percent", "coverage_percent", "coverage_by_layer")
+    keys = ("average_percent", "average_additional_percent", "coverage_percent", "coverage_by_layer",
+            "weights_matched_percent")  # fmt: skip
     return any(getattr(a, k) != getattr(b, k) for k in keys)

@@ -339,14 +339,17 @@ def _mfn_table(
     """The importer's own ad valorem rate per line and rate period, looked up once per line and schedule in force
     (and per column: only Cuba, North Korea, Russia and Belarus pay column 2 rates)."""
     column = partner if partner in COLUMN2_COUNTRIES else "general"
-    first_day: dict[str, tuple[date, Sequence[str]]] = {}
+    # every code any day of the period prices (the lines may change within a period: weights' own codes, then the
+    # schedule's), each looked up on the period's first day
+    by_period: dict[str, tuple[date, dict[str, None]]] = {}
     for day, codes in codes_by_day:
-        first_day.setdefault(str(_mfn_period(importer, day)), (day, codes))
+        _, seen = by_period.setdefault(str(_mfn_period(importer, day)), (day, {}))
+        seen.update(dict.fromkeys(codes))
     periods: list[str] = []
     codes_out: list[str] = []
     percents: list[Decimal | None] = []
-    for period, (day, codes) in first_day.items():
-        for code in codes:
+    for period, (day, period_codes) in by_period.items():
+        for code in period_codes:
             key = (importer, period, column, code)
             if key not in cache:
                 cache[key] = _mfn_percent(importer, partner, code, day, mfn)
