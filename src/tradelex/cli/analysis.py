@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -29,11 +29,14 @@ def average(
     products: Annotated[str | None, typer.Option("--products", help="code prefixes: 72,73")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the series as CSV.")] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Also draw the chart (.png or .html).")] = None,
+    published: Annotated[
+        bool, typer.Option("--published", help="Compare with PIIE's published figures (published.csv).")
+    ] = False,
     pack: PackOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The trade-weighted average tariff at every date the pack changes it."""
-    from tradelex.analysis import average_series, write_chart
+    from tradelex.analysis import average_series, compare_published, write_chart
 
     with reporting_errors(as_json):
         series = average_series(open_pack(pack), importer.upper(), exporter.upper(), parse_iso_date(start, "from"),
@@ -49,6 +52,8 @@ def average(
             csv.write_text(header + body, encoding="utf-8")
         if chart is not None:
             write_chart([series], chart)
+        if published:
+            document["published"] = compare_published(series)
         if as_json:
             print_json(document)
             return
@@ -59,8 +64,21 @@ def average(
             table.add_row(p["date"], p["average_percent"] or "unknown", p["average_additional_percent"],
                           p["coverage_percent"], ", ".join(p["changed_by"]))  # fmt: skip
         console.print(table)
+        if published:
+            _print_published(document["published"])
         for note in document["notes"]:
             console.print(f"note: {note}", highlight=False)
+
+
+def _print_published(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Against PIIE's published figures (published.csv)")
+    for column in ("date", "event", "figure", "PIIE %", "tradelex %", "difference (points)", "confidence"):
+        table.add_column(column)
+    for row in rows:
+        ours = row["tradelex_percent"] or "unknown"
+        table.add_row(row["date"], row["event"], row["figure"], row["published_percent"], ours,
+                      row["difference_points"] or "", row["confidence"])  # fmt: skip
+    console.print(table)
 
 
 def panel(
