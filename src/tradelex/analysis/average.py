@@ -138,9 +138,7 @@ def average_series(
     provenance: dict[str, Any] = {"dataset": "given", "what": "weights given by the caller", "year": weights_year}
     own_until: date | None = None
     if weights is None:
-        weights, provenance = trade_weights(importer, exporter, weights_year)
-        own_until = OWN_CODES_UNTIL.get((importer, weights_year)) if lines is None else None
-        lines = own_code_lines(weights, own_until) if own_until is not None else lines
+        weights, provenance, lines, own_until = bundled_weights(importer, exporter, weights_year, lines)
     if panel is None:
         panel = build_panel(pack, start, end, importers=[importer], partners=[partner], mfn=mfn, lines=lines)
     rows, unmatched = _aggregate(panel, weights, importer, partner, LEVELS[level], prefixes)
@@ -164,6 +162,16 @@ def average_series(
     if any(p.average_percent is None for p in series):
         notes.append("average_percent is null where the importer's own (MFN) rates are not in the data.")
     return AverageSeries(query=query, series=series, weights=provenance, notes=notes)
+
+
+def bundled_weights(
+    importer: str, exporter: str, year: int, lines: Callable[[str, date], Sequence[str]] | None
+) -> tuple[pa.Table, dict[str, Any], Callable[[str, date], Sequence[str]] | None, date | None]:
+    """The bundled weights, their provenance, the lines to price (the weights' own codes while they are the
+    nomenclature in force, unless the caller gives lines) and the day those own codes end (None: not used)."""
+    weights, provenance = trade_weights(importer, exporter, year)
+    until = OWN_CODES_UNTIL.get((importer, year)) if lines is None else None
+    return weights, provenance, (own_code_lines(weights, until) if until is not None else lines), until
 
 
 def own_code_lines(weights: pa.Table, until: date) -> Callable[[str, date], Sequence[str]]:

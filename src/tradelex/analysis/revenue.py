@@ -24,7 +24,7 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel
 
-from tradelex.analysis.average import LEVELS, trade_weights
+from tradelex.analysis.average import LEVELS, bundled_weights
 from tradelex.analysis.panel import build_panel, panel_spec
 from tradelex.engine.mfn import INSTALLED_MFN, MfnSource
 from tradelex.errors import InputError
@@ -103,7 +103,7 @@ def project_revenue(
     spec = panel_spec(pack, importer, start, end, mfn)
     partner = exporter if exporter in spec.partners else ALL_PARTNERS
     if weights is None:
-        weights, _ = trade_weights(importer, exporter, weights_year)
+        weights, _, lines, _ = bundled_weights(importer, exporter, weights_year, lines)
     if panel is None:
         panel = build_panel(pack, start, end, importers=[importer], partners=[partner], mfn=mfn, lines=lines)
     digits = LEVELS[level]
