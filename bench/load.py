@@ -129,7 +129,8 @@ def _free_port() -> int:
 
 def start_server() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = os.environ | {"TRADELEX_API_KEY": "load-test"}
+    # No background computation of the dashboard's averages: it would share the cores with the measured requests.
+    env = os.environ | {"TRADELEX_API_KEY": "load-test", "TRADELEX_WARM_AVERAGES": "0"}
     command = [str(ROOT / ".venv/bin/tradelex"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

@@ -65,7 +65,7 @@ def test_a_licence_application_needs_the_key_then_runs_its_course(client: TestCl
     again = client.post(f"/api/v1/licences/{application['id']}/decisions", headers={"X-API-Key": API_KEY},
                         json={"outcome": "denied", "decided_on": "2025-07-16"})  # fmt: skip
     assert again.status_code == 409  # an approval is final: the second decision does not overwrite it
-    months = client.get("/api/v1/licences/indicators", params={"start": "2025-06-01", "end": "2025-07-31"}).json()
+    months = client.get("/api/v1/licences/indicators", params={"from": "2025-06-01", "to": "2025-07-31"}).json()
     july = next(m for m in months["months"] if m["month"] == "2025-07")
     assert july["approvals"] >= 1
 

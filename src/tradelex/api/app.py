@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -45,6 +46,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pack_state.pack  # noqa: B018 — load the pack before the first request, not during it
+        for warm in app.state.warmers:  # slow answers worth having ready (the dashboard's averages)
+            threading.Thread(target=warm, name="tradelex-warm", daemon=True).start()
         yield
         jobs.shutdown()
 
@@ -59,6 +62,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.pack_state = pack_state
     app.state.jobs = jobs
+    app.state.warmers = []
     install_error_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
     app.include_router(api_router())

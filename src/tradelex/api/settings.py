@@ -14,6 +14,7 @@ API_KEY_ENV = "TRADELEX_API_KEY"
 MAX_UPLOAD_ENV = "TRADELEX_MAX_UPLOAD_BYTES"
 WORK_DIR_ENV = "TRADELEX_WORK_DIR"
 PACK_ENV = "TRADELEX_PACK"
+WARM_ENV = "TRADELEX_WARM_AVERAGES"
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -27,6 +28,7 @@ class ApiSettings(BaseModel):
     work_dir: Path | None = None  # uploads and results; a fresh temporary folder when None
     pack: Path | None = None  # the rule pack; the bundled one when None
     licence_db: str | None = None  # SQLAlchemy URL of the licence registry; else $TRADELEX_DATABASE_URL or SQLite
+    warm_averages: bool = False  # compute the dashboard's average series in the background at start-up
     max_jobs: int = 20  # finished jobs kept (with their files) before the oldest is deleted
 
     @classmethod
@@ -40,6 +42,7 @@ class ApiSettings(BaseModel):
             max_upload_bytes=int(limit) if limit else DEFAULT_MAX_UPLOAD,
             work_dir=Path(work_dir) if work_dir else None,
             pack=Path(pack) if pack else None,
+            warm_averages=os.environ.get(WARM_ENV, "1") == "1",
         )
 
     def resolved_work_dir(self) -> Path:

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from tradelex.engine.compile import CompiledPack, compile_pack
 from tradelex.rules.loader import load_bundled_pack, load_pack
 from tradelex.rules.model import Pack
 
 RATE_CACHE_SIZE = 4096
+ANALYSIS_CACHE_SIZE = 32  # averages and scenario runs take seconds to compute and are few
 COMPILED_AS_KNOWN_ON = 4
 
 
@@ -27,15 +29,18 @@ def json_bytes(document: object) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class AnswerCache:
-    """A bounded least-recently-used map from a query to its JSON answer; safe across threads."""
+T = TypeVar("T")
+
+
+class AnswerCache(Generic[T]):
+    """A bounded least-recently-used map from a query to its answer; safe across threads."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._answers: OrderedDict[object, bytes] = OrderedDict()
+        self._answers: OrderedDict[object, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: object, compute: Callable[[], bytes]) -> bytes:
+    def get_or_compute(self, key: object, compute: Callable[[], T]) -> T:
         with self._lock:
             found = self._answers.get(key)
             if found is not None:
@@ -54,7 +59,8 @@ class PackState:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.rates = AnswerCache(RATE_CACHE_SIZE)
+        self.rates: AnswerCache[bytes] = AnswerCache(RATE_CACHE_SIZE)
+        self.analyses: AnswerCache[object] = AnswerCache(ANALYSIS_CACHE_SIZE)
         self._lock = threading.Lock()
         self._compiled: OrderedDict[date | None, CompiledPack] = OrderedDict()
 

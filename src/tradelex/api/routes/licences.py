@@ -82,18 +82,18 @@ def list_applications(
     return {"applications": [application.to_json_dict() for application in applications]}
 
 
-@router.get("/licences/indicators", summary="Monthly licensing indicators of a regime: filed, approved, days")
+@router.get("/licences/indicators", summary="Monthly licensing indicators (licences indicators --json)")
 def indicators(
     request: Request,
     settings: Settings,
+    start: Annotated[str, Query(alias="from", description="First day; its whole month counts.", max_length=40)],
+    end: Annotated[str, Query(alias="to", description="Last day; its whole month counts.", max_length=40)],
     regime: Annotated[str, Query(max_length=40)] = "cn.mofcom",
-    start: Annotated[str, Query(description="First month's day, YYYY-MM-DD.", max_length=40)] = "2025-01-01",
-    end: Annotated[str | None, Query(description="Last day (default today).", max_length=40)] = None,
 ) -> dict[str, Any]:
-    first = parse_iso_date(start, "start")
-    last = parse_iso_date(end, "end") if end else date.today()
+    first, last = parse_iso_date(start, "from"), parse_iso_date(end, "to")
     months = registry_of(request, settings).indicators(regime, first, last)
-    return {"regime": regime, "start": str(first), "end": str(last), "months": [m.to_json_dict() for m in months]}
+    return {"regime": regime, "from": first.isoformat(), "to": last.isoformat(),
+            "months": [month.to_json_dict() for month in months]}  # fmt: skip
 
 
 @router.get("/licences/{application_id}", summary="One application with its decisions")
