@@ -115,7 +115,8 @@ def apply_scenario(pack: Pack, scenario: Scenario) -> Pack:
         except ValidationError as error:
             first = error.errors()[0]
             location = ".".join(str(p) for p in first["loc"])
-            raise PackError(scenario.path, first["msg"], measure=change.measure, field=f"{field}.{location}") from None
+            where = f"{field}.{location}" if location else field
+            raise PackError(scenario.path, first["msg"], measure=change.measure, field=where) from None
     return pack.model_copy(update={"measures": measures})
 
 
