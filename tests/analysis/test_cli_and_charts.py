@@ -16,8 +16,8 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from tradelex.analysis import average_figure, average_series, write_chart
 from tradelex.analysis import average as average_module
+from tradelex.analysis import average_figure, average_series, write_chart
 from tradelex.analysis.panel import LINE_SOURCES
 from tradelex.cli.main import app
 from tradelex.rules.model import Pack
