@@ -64,3 +64,17 @@ def test_check_an_export(page: Any) -> None:
     expect(page.get_by_test_id("verdict")).to_contain_text("licence required")
     expect(page.locator("table.requirements")).to_contain_text("cn.mofcom.rare-earths-2025-18")
     screenshot(page, "controls")
+
+
+def test_the_averages_chart_for_both_directions(page: Any) -> None:
+    page.goto("/averages?from=2025-01-01&to=2025-12-31&products=61")
+    expect(page.get_by_role("heading", name="US on goods of CN")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("heading", name="CN on goods of US")).to_be_visible()
+    expect(page.locator("#chart")).to_have_attribute("data-drawn", "true", timeout=15_000)
+    screenshot(page, "averages")
+
+
+def test_the_scenarios_page(page: Any) -> None:
+    page.goto("/scenarios")
+    expect(page.get_by_role("link", name="Run s122-extended")).to_be_visible()
+    screenshot(page, "scenarios")

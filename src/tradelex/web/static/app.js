@@ -37,6 +37,8 @@ function drawCharts() {
     const target = document.getElementById(holder.dataset.figure);
     if (!target) continue;
     const figure = JSON.parse(holder.textContent);
+    // A figure without a height would take the height of its empty container.
+    figure.layout = Object.assign({height: 460}, figure.layout || {});
     Plotly.newPlot(target, figure.data, figure.layout, {responsive: true, displaylogo: false}).then(() => {
       target.dataset.drawn = "true";
     });
