@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from pathlib import Path
 
 import plotly
 from fastapi.testclient import TestClient
@@ -61,7 +62,18 @@ def test_plotly_is_served_from_the_installed_package_and_cached(client: TestClie
 
 
 def test_no_page_loads_a_script_or_style_from_another_host(client: TestClient) -> None:
-    for path in ("/calculator", "/history"):
+    for path in ("/calculator", "/history", "/controls", "/licences", "/deals", "/scenarios", "/docs"):
         html = client.get(path, params=TSHIRT | {"date": "2025-04-12"}).text
         loaded = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html) + re.findall(r'<link[^>]*\shref="([^"]+)"', html)
         assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded), loaded
+
+
+def test_the_api_page_and_docs_api_md_name_every_operation(client: TestClient) -> None:
+    """docs/api.md documents every path of the OpenAPI document, and /docs renders them all."""
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    page = client.get("/docs").text
+    for path, methods in client.get("/openapi.json").json()["paths"].items():
+        assert path in documented, path
+        for method in methods:
+            assert f"{method.upper()} {path}" in page, (method, path)
+    assert "cdn" not in page.lower()

@@ -55,7 +55,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         title="tradelex",
         version=version("tradelex"),
         description="The US-China trade regime as dated, sourced rules: every answer of the command line's --json.",
-        docs_url="/docs",
+        docs_url=None,  # FastAPI's Swagger UI loads its scripts from a CDN; /docs is rendered here instead
         redoc_url=None,
         lifespan=lifespan,
     )

@@ -104,6 +104,19 @@ def history_page(
     return render(request, "history.html", form=form, result=result, error=None, figure=figure)
 
 
+@router.get("/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """The OpenAPI description rendered as a page: every operation, its parameters, body and answers. (Swagger UI
+    would fetch its scripts from a CDN, and nothing here may need the network.)"""
+    spec = request.app.openapi()
+    operations = [
+        {"path": path, "method": method.upper(), **operation}
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return render(request, "api_docs.html", spec=spec, operations=operations)
+
+
 def install_pages(app: FastAPI) -> None:
     install_assets(app)
     app.include_router(router)
