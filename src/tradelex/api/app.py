@@ -10,6 +10,7 @@ from importlib.metadata import version
 
 from fastapi import APIRouter, FastAPI
 
+from tradelex.api.codes import warm_code_index
 from tradelex.api.errors import install_error_handlers
 from tradelex.api.jobs import JobStore
 from tradelex.api.limits import UploadLimit
@@ -46,7 +47,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pack_state.pack  # noqa: B018 — load the pack before the first request, not during it
-        for warm in app.state.warmers:  # slow answers worth having ready (the dashboard's averages)
+        for warm in app.state.warmers:  # slow answers worth having ready (code search, averages)
             threading.Thread(target=warm, name="tradelex-warm", daemon=True).start()
         yield
         jobs.shutdown()
@@ -62,7 +63,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.pack_state = pack_state
     app.state.jobs = jobs
-    app.state.warmers = []
+    app.state.warmers = [warm_code_index]
     install_error_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
     app.include_router(api_router())

@@ -49,6 +49,17 @@ def _index() -> list[CodeMatch]:
     return entries
 
 
+@cache
+def _folded() -> list[tuple[str, CodeMatch]]:
+    # Descriptions folded once: a word search then compares plain strings (a few milliseconds over ~30,000 codes).
+    return [(entry.description.casefold(), entry) for entry in _index()]
+
+
+def warm_code_index() -> None:
+    """Build the index before the first search needs it (about two seconds)."""
+    _folded()
+
+
 def search_codes(query: str, limit: int = 20) -> CodeSearch:
     """Codes starting with the digits of the query, or whose description contains every word of it."""
     text = query.strip()
@@ -61,6 +72,6 @@ def search_codes(query: str, limit: int = 20) -> CodeSearch:
         found.sort(key=lambda entry: (len(entry.code), entry.code))
     else:
         words = text.casefold().split()
-        found = [entry for entry in _index() if all(word in entry.description.casefold() for word in words)]
+        found = [entry for folded, entry in _folded() if all(word in folded for word in words)]
         found.sort(key=lambda entry: (len(entry.code) > 6, entry.code))
     return CodeSearch(query=query, matches=found[:limit])
