@@ -73,13 +73,16 @@ def test_parquet_and_excel_round_trip(tmp_path: Path) -> None:
     assert cells[0][-1] == "total" and cells[1][-1] == 16900 and len(cells) == 3
 
 
-def test_a_crash_midway_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("engine", "path"), [("duckdb", "assess_table"), ("reference", "assess_rows")])
+def test_a_crash_midway_leaves_no_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str, path: str
+) -> None:
     source = write_csv(tmp_path / "in.csv", ENTRIES * 3)
     output = tmp_path / "out.csv"
     output.write_text("previous results\n", encoding="utf-8")
     monkeypatch.setattr(assess_module, "BATCH_ROWS", 5)
     calls = {"n": 0}
-    real = assess_module.assess_rows
+    real = getattr(assess_module, path)
 
     def failing(*arguments, **keywords):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -87,8 +90,8 @@ def test_a_crash_midway_leaves_no_half_written_file(tmp_path: Path, monkeypatch:
             raise RuntimeError("disk on fire")
         return real(*arguments, **keywords)
 
-    monkeypatch.setattr(assess_module, "assess_rows", failing)
-    result = runner.invoke(app, ["assess", str(source), "-o", str(output)])
+    monkeypatch.setattr(assess_module, path, failing)
+    result = runner.invoke(app, ["assess", str(source), "-o", str(output), "--engine", engine])
     assert result.exit_code != 0
     assert output.read_text(encoding="utf-8") == "previous results\n"
     assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
@@ -125,3 +128,24 @@ def test_the_spark_engine_gives_the_same_results(tmp_path: Path) -> None:
         result = runner.invoke(app, ["assess", str(source), "-o", str(output), "--engine", engine])
         assert result.exit_code == 0, result.output
     assert read_csv(tmp_path / "spark.csv") == read_csv(tmp_path / "duckdb.csv")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_columnar_path_writes_what_the_row_path_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """DuckDB engine both ways: Arrow batches validated in columns, and each row through Line.parse (as the API)."""
+    source = write_csv(tmp_path / "in.csv", [*ENTRIES, ("6109.10.0012", "cn", " 2025-04-15 ", "1,000", "", "", "")])
+    monkeypatch.setattr(assess_module, "BATCH_ROWS", 3)  # several batches, row numbers carried across them
+    columnar = tmp_path / f"columnar{suffix}"
+    assert runner.invoke(app, ["assess", str(source), "-o", str(columnar)]).exit_code == 0
+    monkeypatch.setattr(assess_module, "read_arrow_batches", lambda path: None)
+    by_row = tmp_path / f"by_row{suffix}"
+    assert runner.invoke(app, ["assess", str(source), "-o", str(by_row)]).exit_code == 0
+    if suffix == ".csv":
+        assert read_csv(columnar) == read_csv(by_row)
+        assert (
+            read_csv(columnar)[-1]["total"] == "1690.00"
+        )  # "1,000", " 2025-04-15 " and "cn" are read as Line.parse reads them
+    else:
+        assert pq.read_table(columnar).equals(pq.read_table(by_row))

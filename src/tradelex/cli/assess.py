@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from tradelex.cli.common import JsonOption, PackOption, console, errors, open_pack, print_json, reporting_errors
-from tradelex.engine.batch import ENGINES, assess_rows, result_schema
-from tradelex.engine.compile import compile_pack
+from tradelex.engine.batch import ENGINES, assess_rows, assess_table, result_schema
+from tradelex.engine.compile import CompiledPack, compile_pack
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.errors import InputError
-from tradelex.rules.model import Kind
+from tradelex.rules.model import Kind, Pack
 
 BATCH_ROWS = 50_000
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel"}
@@ -53,6 +55,37 @@ def read_batches(path: Path) -> tuple[Iterator[list[dict[str, Any]]], int | None
     with path.open("rb") as handle:
         count = max(sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
     return _csv_batches(path), count
+
+
+def read_arrow_batches(path: Path) -> tuple[Iterator[pa.Table], int | None] | None:
+    """Rows of a Parquet or CSV input as Arrow tables of at most BATCH_ROWS rows (CSV columns as text, exactly as
+    written); None for Excel, which is read row by row."""
+    if not path.is_file():
+        raise InputError("input", f"no such file: {path}")
+    kind = _format(path, "input")
+    if kind == "parquet":
+        parquet = pq.ParquetFile(path)
+        batches = (pa.Table.from_batches([b]) for b in parquet.iter_batches(batch_size=BATCH_ROWS))
+        return batches, parquet.metadata.num_rows
+    if kind == "excel":
+        return None
+    _, count = read_batches(path)
+    return _csv_tables(path), count
+
+
+def _csv_tables(path: Path) -> Iterator[pa.Table]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(block_size=1 << 22),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    for batch in reader:
+        for start in range(0, batch.num_rows, BATCH_ROWS):
+            yield pa.Table.from_batches([batch.slice(start, BATCH_ROWS)])
 
 
 def _csv_batches(path: Path) -> Iterator[list[dict[str, Any]]]:
@@ -102,10 +135,12 @@ class ResultWriter:
         elif self.kind == "csv":
             if self._csv is None:
                 self._handle = self.staging.open("w", encoding="utf-8", newline="")
-                self._csv = csv.writer(self._handle)
+                self._csv = csv.writer(self._handle, lineterminator="\n")
                 self._csv.writerow(self.schema.names)
-            for row in table.to_pylist():
-                self._csv.writerow(["" if value is None else value for value in row.values()])
+            self._handle.flush()
+            with self.staging.open("ab") as sink:
+                # the batch's text as the csv module would write it: no header, quotes only where needed
+                pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
         else:
             self._rows += [list(row.values()) for row in table.to_pylist()]
 
@@ -160,30 +195,79 @@ def assess_command(
         tariffs = [m for m in loaded.measures.values() if m.kind in (Kind.AD_VALOREM, Kind.SPECIFIC, Kind.COMPOUND)]
         measures = MFN_COLUMNS + [m.id for m in sorted(tariffs, key=lambda m: (m.stacking.precedence, m.id))]
         schema = result_schema(measures, explain)
-        batches, total_rows = read_batches(source)
-        writer = ResultWriter(output, schema)
+        arrow = read_arrow_batches(source) if engine != "reference" and not explain else None
         summary = _Summary(measures)
+        writer = ResultWriter(output, schema)
         try:
-            with _progress(total_rows, as_json) as advance:
-                number = 0
-                for rows in batches:
-                    result = assess_rows(rows, loaded, compiled, engine, INSTALLED_MFN, date_column, explain)
-                    records = []
-                    for row in result.rows:
-                        number += 1
-                        amounts = {m: row["layers"].get(m) for m in measures}
-                        explanation = {"explanation": row.get("explanation")} if explain else {}
-                        records.append(
-                            {"row": number, "error": row["error"], **amounts, "total": row["total"], **explanation}
-                        )
-                        summary.add(row)
-                    writer.write(pa.Table.from_pylist(records, schema=schema))
-                    advance(len(rows))
+            if arrow is not None:
+                try:
+                    _assess_arrow(arrow, compiled, measures, engine, date_column, writer, summary, as_json)
+                except pa.ArrowInvalid:
+                    # a CSV that Arrow's reader refuses (a row with too many fields): start again row by row, where
+                    # such a row becomes an error row like any other bad line
+                    writer.abort()
+                    writer, summary, arrow = ResultWriter(output, schema), _Summary(measures), None
+            if arrow is None:
+                _assess_rows(source, loaded, compiled, engine, date_column, explain, measures, writer, summary, as_json)
             writer.commit()
         except BaseException:
             writer.abort()
             raise
         summary.report(output, as_json)
+
+
+def _assess_arrow(
+    arrow: tuple[Iterator[pa.Table], int | None],
+    compiled: CompiledPack | None,
+    measures: list[str],
+    engine: str,
+    date_column: str,
+    writer: ResultWriter,
+    summary: _Summary,
+    quiet: bool,
+) -> None:
+    """The columnar path: Arrow batches in, Arrow results out, no Python per row."""
+    assert compiled is not None
+    batches, total_rows = arrow
+    with _progress(total_rows, quiet) as advance:
+        number = 1
+        for table in batches:
+            result = assess_table(
+                table, compiled, measures, engine=engine, mfn=INSTALLED_MFN, date_column=date_column, first_row=number
+            )
+            writer.write(result)
+            summary.add_table(result)
+            number += table.num_rows
+            advance(table.num_rows)
+
+
+def _assess_rows(
+    source: Path,
+    loaded: Pack,
+    compiled: CompiledPack | None,
+    engine: str,
+    date_column: str,
+    explain: bool,
+    measures: list[str],
+    writer: ResultWriter,
+    summary: _Summary,
+    quiet: bool,
+) -> None:
+    """The row path (the reference engine, --explain, Excel): each row a Line, results as records."""
+    batches, total_rows = read_batches(source)
+    with _progress(total_rows, quiet) as advance:
+        number = 0
+        for rows in batches:
+            result = assess_rows(rows, loaded, compiled, engine, INSTALLED_MFN, date_column, explain)
+            records = []
+            for row in result.rows:
+                number += 1
+                amounts = {m: row["layers"].get(m) for m in measures}
+                explanation = {"explanation": row.get("explanation")} if explain else {}
+                records.append({"row": number, "error": row["error"], **amounts, "total": row["total"], **explanation})
+                summary.add(row)
+            writer.write(pa.Table.from_pylist(records, schema=writer.schema))
+            advance(len(rows))
 
 
 class _Summary:
@@ -205,6 +289,19 @@ class _Summary:
         if row["error"] is None and row["total"] is None:
             self.unknown_totals += 1
         self.total += row["total"] or 0
+
+    def add_table(self, result: pa.Table) -> None:
+        """The same counts as `add`, from a batch of results in columns."""
+        self.rows += result.num_rows
+        errors = pc.is_valid(result.column("error"))
+        self.errors += pc.sum(errors).as_py() or 0
+        for measure in self.measures:
+            column = result.column(measure)
+            self.lines[measure] += len(column) - column.null_count
+            self.sums[measure] += pc.sum(column).as_py() or Decimal(0)
+        total = result.column("total")
+        self.unknown_totals += pc.sum(pc.and_(pc.invert(errors), pc.is_null(total))).as_py() or 0
+        self.total += pc.sum(total).as_py() or Decimal(0)
 
     def report(self, output: Path, as_json: bool) -> None:
         used = [m for m in self.measures if self.lines[m]]
