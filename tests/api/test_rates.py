@@ -92,3 +92,18 @@ def test_data_status_lists_the_bundled_schedule(client: TestClient) -> None:
     document = client.get("/api/v1/data/status").json()
     assert "hts_2026_rev10" in {row["dataset"] for row in document["datasets"]}
     assert document["gaps"]
+
+
+def test_a_repeated_bad_query_is_refused_each_time(client: TestClient) -> None:
+    """Only answers are kept for repeats, never errors: the second bad query is validated again."""
+    params = TSHIRT | {"date": "2025-02-30"}
+    for _ in range(2):
+        response = client.get("/api/v1/rate", params=params)
+        assert response.status_code == 422 and response.json()["error"]["field"] == "date"
+
+
+def test_a_repeat_of_a_query_gets_the_headers_of_the_first(client: TestClient) -> None:
+    params = TSHIRT | {"date": "2025-05-20", "value": "1000"}
+    first, second = client.get("/api/v1/rate", params=params), client.get("/api/v1/rate", params=params)
+    assert second.headers["content-type"] == first.headers["content-type"] == "application/json"
+    assert second.json()["total_amount"] == "540.00"  # EO 14298: 10% reciprocal + 20% fentanyl + 7.5% + 16.5%

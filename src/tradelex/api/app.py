@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from tradelex.api.codes import warm_code_index
 from tradelex.api.errors import install_error_handlers
+from tradelex.api.fastpath import CachedRateAnswers
 from tradelex.api.jobs import JobStore
 from tradelex.api.limits import UploadLimit
 from tradelex.api.routes import data, files, rates
@@ -66,6 +67,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.warmers = [warm_code_index]
     install_error_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(CachedRateAnswers)  # added last, so outermost: a repeat skips everything else
     app.include_router(api_router())
     from tradelex.web.pages import install_pages
 

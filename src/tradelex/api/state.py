@@ -40,6 +40,19 @@ class AnswerCache(Generic[T]):
         self._answers: OrderedDict[object, T] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: object) -> T | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: object, answer: T) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
     def get_or_compute(self, key: object, compute: Callable[[], T]) -> T:
         with self._lock:
             found = self._answers.get(key)
