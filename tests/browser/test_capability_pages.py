@@ -78,3 +78,23 @@ def test_the_scenarios_page(page: Any) -> None:
     page.goto("/scenarios")
     expect(page.get_by_role("link", name="Run s122-extended")).to_be_visible()
     screenshot(page, "scenarios")
+
+
+def test_record_a_decision_on_an_application(page: Any) -> None:
+    page.goto("/licences")
+    page.get_by_label("Exporter", exact=True).fill("Decided Metals Ltd.")
+    for label, value in (("Item", "8112.92"), ("Quantity", "20"), ("Unit", "kg"), ("Value", "4000"),
+                         ("End user", "Decided Buyer"), ("End use", "alloys"), ("Accepted on", "2025-03-03"),
+                         ("API key", BROWSER_KEY)):  # fmt: skip
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Submit the application").click()
+    expect(page.get_by_role("status")).to_contain_text("was submitted")
+    option = page.locator("#f-application option", has_text="Decided Metals Ltd.")
+    page.get_by_label("Application", exact=True).select_option(option.get_attribute("value"))
+    page.get_by_label("Outcome", exact=True).select_option("denied")
+    page.get_by_label("Decided on", exact=True).fill("2025-04-30")
+    page.get_by_label("API key for the decision", exact=True).fill(BROWSER_KEY)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status")).to_contain_text("was recorded")
+    row = page.locator("table.applications tbody tr", has_text="Decided Metals Ltd.")
+    expect(row).to_contain_text("denied")

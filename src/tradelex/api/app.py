@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             threading.Thread(target=warm, name="tradelex-warm", daemon=True).start()
         yield
         jobs.shutdown()
+        if settings.work_dir is None:  # a temporary folder of this process: its uploads and results go with it
+            shutil.rmtree(jobs.root, ignore_errors=True)
 
     app = FastAPI(
         title="tradelex",

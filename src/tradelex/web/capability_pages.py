@@ -15,14 +15,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tradelex.api.deps import Settings, State
-from tradelex.api.errors import ApiError
+from tradelex.api.errors import STATUS_BY_ERROR, ApiError
 from tradelex.api.routes.deals import bundled_deal
 from tradelex.api.routes.licences import registry_of
 from tradelex.controls import check_controls, screen_parties
-from tradelex.controls.licensing import ApplicationIn
+from tradelex.controls.licensing import ApplicationIn, DecisionIn
 from tradelex.dates import parse_iso_date
 from tradelex.deals import assess_compliance, check_deal, diff_readings, list_deals
-from tradelex.errors import TradelexError
+from tradelex.errors import InputError, TradelexError
 from tradelex.web import charts
 from tradelex.web.pages import add_nav, figure_json, problem, render
 
@@ -78,14 +78,16 @@ def licences_page(
     start: Annotated[str, Query(max_length=40)] = "2025-01-01",
     end: Annotated[str, Query(max_length=40)] = "",
     submitted: Annotated[int | None, Query()] = None,
+    decided: Annotated[int | None, Query()] = None,
 ) -> HTMLResponse:
     form = {"regime": "cn.mofcom", "currency": "USD", "destination": "US", "submitted_on": date.today().isoformat()}
     try:
         context = _licences_context(request, settings, start, end)
     except TradelexError as failure:
         context = _licences_context(request, settings, "2025-01-01", "")
-        return render(request, "licences.html", 422, form=form, error=problem(failure), submitted=None, **context)
-    return render(request, "licences.html", form=form, error=None, submitted=submitted, **context)
+        return render(request, "licences.html", 422, form=form, error=problem(failure), submitted=None, decided=None,
+                      **context)  # fmt: skip
+    return render(request, "licences.html", form=form, error=None, submitted=submitted, decided=decided, **context)
 
 
 @router.post("/licences")
@@ -102,6 +104,41 @@ async def submit_licence(request: Request, settings: Settings, api_key: Annotate
         context = _licences_context(request, settings, "2025-01-01", "")
         return render(request, "licences.html", status, form=form, error=error, submitted=None, **context)
     return RedirectResponse(f"/licences?submitted={created.id}#applications", status_code=303)
+
+
+@router.post("/licences/decisions")
+async def decide_licence(
+    request: Request,
+    settings: Settings,
+    application: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    decided_on: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    api_key: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        _check_key(settings, api_key)
+        if not application.isdigit():
+            raise InputError("application", "choose an application")
+        decision = DecisionIn.from_mapping({"outcome": outcome, "decided_on": decided_on, "note": note or None})
+        registry_of(request, settings).decide(int(application), decision)
+    except (TradelexError, ApiError) as failure:
+        return _licences_failure(request, settings, failure, {})
+    return RedirectResponse(f"/licences?decided={application}#applications", status_code=303)
+
+
+def _check_key(settings: Any, api_key: str) -> None:
+    if settings.api_key is None or not secrets.compare_digest(api_key.encode(), settings.api_key.encode()):
+        raise ApiError(401, "Unauthorized", "the API key is not this server's key", "api_key")
+
+
+def _licences_failure(
+    request: Request, settings: Any, failure: TradelexError | ApiError, form: dict[str, str]
+) -> HTMLResponse:
+    error = failure.document["error"] if isinstance(failure, ApiError) else problem(failure)
+    status = failure.status if isinstance(failure, ApiError) else STATUS_BY_ERROR.get(type(failure), 422)
+    context = _licences_context(request, settings, "2025-01-01", "")
+    return render(request, "licences.html", status, form=form, error=error, submitted=None, decided=None, **context)
 
 
 @router.get("/deals")
