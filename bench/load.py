@@ -33,16 +33,20 @@ DATES = ["2018-10-01", "2019-09-15", "2020-03-01", "2024-10-01", "2025-02-10", "
          "2025-09-01", "2025-11-15", "2026-03-02", "2026-05-01"]  # fmt: skip
 
 
-def queries(distinct: int, total: int) -> list[str]:
-    """Paths of the requests: `distinct` queries cycled (0: every request a new query, so none is cached)."""
-    count = total if distinct == 0 else distinct
-    paths = []
-    for i in range(count):
-        value = 1000 + (i // (len(CODES) * len(DATES)))  # past the code × date grid, the value makes the query new
-        params = {"code": CODES[i % len(CODES)], "origin": "CN", "date": DATES[(i // len(CODES)) % len(DATES)],
-                  "value": str(value)}  # fmt: skip
-        paths.append("/api/v1/rate?" + urlencode(params))
-    return [paths[i % count] for i in range(total)]
+def queries(distinct: int, total: int, first: int = 0) -> list[str]:
+    """Paths of the requests: `distinct` queries cycled (0: every request a new query, so none is cached; `first`
+    skips the queries an earlier run, the warm-up, already asked)."""
+    if distinct == 0:
+        return [_query(i) for i in range(first, first + total)]
+    paths = [_query(i) for i in range(distinct)]
+    return [paths[i % distinct] for i in range(total)]
+
+
+def _query(i: int) -> str:
+    value = 1000 + (i // (len(CODES) * len(DATES)))  # past the code × date grid, the value makes the query new
+    params = {"code": CODES[i % len(CODES)], "origin": "CN", "date": DATES[(i // len(CODES)) % len(DATES)],
+              "value": str(value)}  # fmt: skip
+    return "/api/v1/rate?" + urlencode(params)
 
 
 async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str) -> int:
@@ -57,11 +61,13 @@ async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hos
     return status
 
 
-async def run_load(url: str, rate: float, seconds: float, connections: int, distinct: int) -> dict[str, object]:
+async def run_load(
+    url: str, rate: float, seconds: float, connections: int, distinct: int, first: int = 0
+) -> dict[str, object]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     total = int(rate * seconds)
-    paths = queries(distinct, total)
+    paths = queries(distinct, total, first)
     due: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
     latencies: list[float] = []
     failures: dict[str, int] = {}
@@ -171,7 +177,8 @@ def main() -> None:
     try:
         if args.warmup > 0:
             asyncio.run(run_load(url, args.rate, args.warmup, args.connections, args.distinct))
-        figures = asyncio.run(run_load(url, args.rate, args.seconds, args.connections, args.distinct))
+        asked = int(args.rate * args.warmup)  # with --distinct 0, the measured queries are new ones
+        figures = asyncio.run(run_load(url, args.rate, args.seconds, args.connections, args.distinct, asked))
     finally:
         if server is not None:
             server.terminate()

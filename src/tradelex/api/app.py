@@ -67,7 +67,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.pack_state = pack_state
     app.state.jobs = jobs
-    app.state.warmers = [warm_code_index]
+    app.state.warmers = [pack_state.warm, warm_code_index]
     install_error_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(CachedRateAnswers)  # added last, so outermost: a repeat skips everything else

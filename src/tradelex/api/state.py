@@ -8,6 +8,7 @@ repeated query costs a dictionary look-up instead of an evaluation.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,9 +18,14 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from tradelex.engine.compile import CompiledPack, compile_pack
+from tradelex.engine.line import Line
+from tradelex.engine.mfn import INSTALLED_MFN
+from tradelex.engine.reference import evaluate_line
+from tradelex.errors import TradelexError
 from tradelex.rules.loader import load_bundled_pack, load_pack
 from tradelex.rules.model import Pack
 
+log = logging.getLogger("tradelex.api")
 RATE_CACHE_SIZE = 4096
 ANALYSIS_CACHE_SIZE = 32  # averages and scenario runs take seconds to compute and are few
 COMPILED_AS_KNOWN_ON = 4
@@ -80,6 +86,14 @@ class PackState:
     @cached_property
     def pack(self) -> Pack:
         return load_pack(self.path) if self.path else load_bundled_pack()
+
+    def warm(self) -> None:
+        """Load what the first rate answer would otherwise load (the schedules behind the MFN layer)."""
+        try:
+            line = Line.parse(code="6109.10.0012", origin="CN", date=date.today())
+            evaluate_line(self.pack, line, mfn=INSTALLED_MFN)
+        except TradelexError as error:  # another pack may not know this line: nothing to warm then
+            log.info("rate path not warmed: %s", error)
 
     def compiled(self, as_known_on: date | None = None) -> CompiledPack:
         """The rate table as known on each entry's date (None), or on one day, compiled once per process."""
