@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_client import API_KEY
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.api.api_client import API_KEY
 from tradelex.api import ApiSettings, create_app
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from api_client import API_KEY
 from fastapi.testclient import TestClient
+
+from tests.api.api_client import API_KEY
 
 SCENARIO = b"""name: Reciprocal tariff back to 34% in July 2025
 description: The suspension of 24 points ends on 2025-07-01 instead of continuing.

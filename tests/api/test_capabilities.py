@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from api_client import API_KEY
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.api.api_client import API_KEY
 from tradelex.cli.main import app as cli
 
 APPLICATION = {

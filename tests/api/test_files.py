@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from api_client import API_KEY, upload, wait_for_job
 from fastapi.testclient import TestClient
 
+from tests.api.api_client import API_KEY, upload, wait_for_job
 from tradelex.api import ApiSettings, create_app
 
 ENTRIES = (

@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
-from api_client import API_KEY
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from tests.api.api_client import API_KEY
 from tradelex.api import ApiSettings, create_app
 
 WORK = Path(tempfile.mkdtemp(prefix="tradelex-fuzz-"))

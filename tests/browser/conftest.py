@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 import uvicorn
 
+from tests.browser.helpers import BROWSER_KEY
 from tradelex.api import ApiSettings, create_app
 
 CHROMIUM = os.environ.get("TRADELEX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-BROWSER_KEY = "browser-test-key"
 
 
 def _free_port() -> int:
@@ -77,8 +76,3 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     yield opened
     context.close()
     assert not outside, f"requests left the server: {outside}"
-
-
-def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from conftest import BROWSER_KEY, screenshot
+from tests.browser.helpers import BROWSER_KEY, screenshot
 
 
 def test_view_a_deals_compliance(page: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from tests.browser.helpers import screenshot
 
 
 def test_compute_a_duty_with_the_keyboard(page: Any) -> None:
