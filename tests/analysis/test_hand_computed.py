@@ -18,31 +18,15 @@ from tradelex.analysis import apply_scenario, average_series, load_scenario, pro
 from tradelex.errors import PackError
 from tradelex.rules.loader import load_pack
 
-MEASURE = """
-title: Test duty
-imposed_by: US
-partners: [CN]
-authority: test
-kind: ad_valorem
-values:
-  "2025-01-01": {rate: "10%", source: "test", confidence: unconfirmed}
-  "2025-03-01": {rate: "25%", source: "test", confidence: unconfirmed}
-scope:
-  - {from: "2025-01-01", include: ["0101"]}
-suspensions:
-  - {from: "2025-03-01", until: "2025-04-01", rate: "15%", source: "test", confidence: unconfirmed}
-"""
 LINES = ("0101210000", "0201100000")
 # Weights: USD 3,000 of 0101.21 and USD 1,000 of 0201.10 (hs6 products).
 WEIGHTS = pa.table({"code": ["0101210000", "0201100000"], "value_usd": pa.array([3000, 1000], pa.int64())})
 
 
 @pytest.fixture
-def pack(tmp_path: Path):  # type: ignore[no-untyped-def]
-    (tmp_path / "pack.yaml").write_text('name: tiny\nversion: "0"\ncutoff: "2026-01-01"\n', encoding="utf-8")
-    (tmp_path / "us" / "test").mkdir(parents=True)
-    (tmp_path / "us" / "test" / "duty.yaml").write_text(MEASURE, encoding="utf-8")
-    return load_pack(tmp_path)
+def pack(tiny_pack_dir: Path):  # type: ignore[no-untyped-def]
+    # The measure of conftest.MEASURE: 10% on 0101 from 2025-01-01, 25% from 2025-03-01, 15 points suspended in March.
+    return load_pack(tiny_pack_dir)
 
 
 def _series(pack, **options):  # type: ignore[no-untyped-def]
