@@ -678,37 +678,33 @@ def remainder_pack(stacking: dict[str, list[str]], copper: tuple[str, ...]) -> P
 
 
 @pytest.mark.parametrize(
-    ("stacking", "copper", "content"),
+    ("stacking", "copper", "content", "us_e_cents"),
     [
         pytest.param(
             {"us.c": ["us.a"], "us.d": ["us.c"], "us.e": ["us.c", "us.d"]},
             ("us.a",),
             "50",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="duck.py takes the parts of the value once by (base, amount): two different remainders of "
-                "equal amount (100 - 50 and 100 - (100 - 50)) count once; the reference gives us.e 0.00, DuckDB 5.00",
-            ),
+            0,
             id="distinct-parts-of-equal-amount",
         ),
         pytest.param(
             {"us.c": ["us.a"], "us.d": ["us.a", "us.b"], "us.e": ["us.c", "us.d"]},
             ("us.a", "us.b"),
             "30",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the reference takes the parts once by their label: us.c and us.d are both the value less the "
-                "copper content but labelled differently, so it subtracts 70.00 twice (us.e -4.00); DuckDB 3.00",
-            ),
+            300,
             id="one-part-under-two-labels",
         ),
     ],
 )
-def test_remainder_of_two_remainders(stacking: dict[str, list[str]], copper: tuple[str, ...], content: str) -> None:
+def test_remainder_of_two_remainders(
+    stacking: dict[str, list[str]], copper: tuple[str, ...], content: str, us_e_cents: int
+) -> None:
     """A measure on the value not subject to two measures that themselves take what is left of the value.
 
-    The property tests above never name two such measures at once (see `packs`); these two lines show why. Both
-    engines must agree; which of them is to change is said in each reason.
+    Both engines take the parts of the value as sets (engine/plan_sql.py): in the first case us.c is the value less
+    the copper and us.d the copper, so nothing is left for us.e (0.00, not 5.00 by counting two parts of equal amount
+    once); in the second us.c and us.d are both the value less the copper, taken once, so us.e is on the copper
+    (30 × 10% = 3.00, not -4.00 by subtracting the same part twice).
     """
     line = Line.parse(
         code="7411101000",
@@ -719,4 +715,7 @@ def test_remainder_of_two_remainders(stacking: dict[str, list[str]], copper: tup
         content={"copper": content},
         validate_nomenclature=False,
     )
-    assert_agree(remainder_pack(stacking, copper), [line])
+    pack = remainder_pack(stacking, copper)
+    assert_agree(pack, [line])
+    ((layers, _),) = reference_answers(pack, [line], None)
+    assert ("us.e", us_e_cents) in layers

@@ -1,9 +1,10 @@
 """The DuckDB engine: the reference evaluator's semantics as set operations over a table of lines.
 
-The plan: expand each line's code into its prefixes; equi-join the compiled rate table on prefix, importer and
-partner, keeping rows valid on the entry date; keep the longest prefix per line and measure (an exclusion wins a
-tie); apply transit rules, exemptions and, stage by stage in stacking order, `not_with` and the remainder of the
-value; then compute each layer's amount.
+The plan: expand each line's code into its prefixes (each prefix row carrying the line's date, importer, origin
+and claims); join the compiled rate table on prefix and the entry date's interval, then on importer and partner;
+keep the longest prefix per line and measure (an exclusion wins a tie); apply transit rules, exemptions and, stage by
+stage in stacking order, `not_with` and the remainder of the value (engine/plan_sql.py, shared with the Spark engine);
+then compute each layer's amount.
 
 Money is exact integer arithmetic: values, quantities, percentages and specific amounts are held in millionths
 (HUGEINT), a layer's exact amount in units of 1e-14 dollars, rounded half-up to the cent once per layer, as the
@@ -21,7 +22,8 @@ import pyarrow as pa
 
 from tradelex.engine.compile import CompiledPack
 from tradelex.engine.line import Line
-from tradelex.errors import BadAmountError
+from tradelex.engine.plan_sql import DUCKDB, stage_sql
+from tradelex.errors import BadAmountError, InputError
 
 MICRO = 10**6
 LINE_SCHEMA = pa.schema([
@@ -31,6 +33,7 @@ LINE_SCHEMA = pa.schema([
 ])  # fmt: skip
 CONTENT_SCHEMA = pa.schema([("line_id", pa.int64()), ("name", pa.string()), ("amount_micro", pa.int64())])
 TARIFF_KINDS = ("ad_valorem", "specific", "compound")
+RATE_COLUMNS = "measure, prefix, included, valid_from, valid_to, specific_unit, rate_text, by_code, claim, base"
 
 
 def micro(amount: Decimal | None, field: str) -> int | None:
@@ -95,6 +98,7 @@ def _register(db: duckdb.DuckDBPyConnection, compiled: CompiledPack, lines: pa.T
     db.register("transit_source", compiled.transit)
     db.register("code_rates_source", compiled.code_rates)
     db.register("measures", compiled.measures)
+    by_name, by_base = content_bits(compiled)
     pairs: dict[str, tuple[list[str], list[tuple[object, ...]]]] = {
         "excluded_partners": (
             ["measure", "partner"],
@@ -104,14 +108,17 @@ def _register(db: duckdb.DuckDBPyConnection, compiled: CompiledPack, lines: pa.T
         "conflicts": (["a", "b"], sorted(compiled.conflicts)),
         "remainder_pairs": (["measure", "target"], [(m, t) for m, ts in compiled.remainder_of.items() for t in ts]),
         "positions": (["measure", "position"], [(m, i) for i, m in enumerate(compiled.order)]),
+        "content_bits": (["name", "bit"], list(by_name.items())),
+        "base_bits": (["base", "bit"], list(by_base.items())),
     }
     for name, (columns, rows) in pairs.items():
         data = {column: [row[i] for row in rows] for i, column in enumerate(columns)}
-        types = [pa.int64() if column == "position" else pa.string() for column in columns]
+        types = [pa.int64() if column in ("position", "bit") else pa.string() for column in columns]
         db.register(name, pa.table(data, schema=pa.schema(list(zip(columns, types, strict=True)))))
     micro_columns = "CAST(percent * 1000000 AS HUGEINT) AS pct, CAST(specific_amount * 1000000 AS HUGEINT) AS spec"
-    db.execute(f"CREATE TEMP TABLE rates AS SELECT *, CAST(suspended_points * 1000000 AS HUGEINT) AS susp, "
-               f"{micro_columns} FROM rates_source")  # fmt: skip
+    # only what the plan reads: sources, URLs and headings stay in the compiled table
+    susp = "CAST(suspended_points * 1000000 AS HUGEINT) AS susp"
+    db.execute(f"CREATE TEMP TABLE rates AS SELECT {RATE_COLUMNS}, {susp}, {micro_columns} FROM rates_source")
     db.execute(f"CREATE TEMP TABLE transit AS SELECT *, {micro_columns} FROM transit_source")
     db.execute(f"CREATE TEMP TABLE code_rates AS SELECT *, {micro_columns} FROM code_rates_source")
 
@@ -120,8 +127,9 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
     known_on = f"DATE '{as_known_on.isoformat()}'" if as_known_on else "l.date"
     db.execute("""
         CREATE TEMP TABLE prefixes AS
-        SELECT line_id, unnest(list_distinct(['', substr(code, 1, 2), substr(code, 1, 4), substr(code, 1, 6),
-                                              substr(code, 1, 8), substr(code, 1, 10)])) AS prefix
+        SELECT line_id, importer, origin, date, claims,
+               unnest(list_distinct(['', substr(code, 1, 2), substr(code, 1, 4), substr(code, 1, 6),
+                                     substr(code, 1, 8), substr(code, 1, 10)])) AS prefix
         FROM lines
     """)
     db.execute("""
@@ -130,13 +138,12 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
             SELECT p.line_id, r.*, m.kind,
                    row_number() OVER (PARTITION BY p.line_id, r.measure
                                       ORDER BY length(r.prefix) DESC, r.included ASC) AS rn
-            FROM prefixes p
-            JOIN lines l ON l.line_id = p.line_id
-            JOIN rates r ON r.prefix = p.prefix AND l.date >= r.valid_from AND l.date < r.valid_to
-            JOIN measures m ON m.measure = r.measure AND m.importer = l.importer
-                            AND (m.partner = l.origin OR m.partner = '*')
-            WHERE NOT EXISTS (SELECT 1 FROM excluded_partners x WHERE x.measure = r.measure AND x.partner = l.origin)
-              AND (r.claim IS NULL OR list_contains(l.claims, r.claim))
+            FROM prefixes p  -- the line's date, importer and origin are in the prefix rows: one join, no look-back
+            JOIN rates r ON r.prefix = p.prefix AND p.date >= r.valid_from AND p.date < r.valid_to
+            JOIN measures m ON m.measure = r.measure AND m.importer = p.importer
+                            AND (m.partner = p.origin OR m.partner = '*')
+            WHERE NOT EXISTS (SELECT 1 FROM excluded_partners x WHERE x.measure = r.measure AND x.partner = p.origin)
+              AND (r.claim IS NULL OR list_contains(p.claims, r.claim))
         ) WHERE rn = 1 AND included
     """)
     # Per-code rates: the longest prefix of the line's code with an entry gives the rate; a null entry excludes.
@@ -145,9 +152,9 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
         SELECT * EXCLUDE (rn) FROM (
             SELECT c.line_id, c.measure, k.pct, k.spec, k.specific_unit, k.rate_text,
                    row_number() OVER (PARTITION BY c.line_id, c.measure ORDER BY length(k.prefix) DESC) AS rn
-            FROM candidates c JOIN lines l ON l.line_id = c.line_id JOIN prefixes p ON p.line_id = c.line_id
+            FROM candidates c JOIN prefixes p ON p.line_id = c.line_id
             JOIN code_rates k ON k.measure = c.measure AND k.prefix = p.prefix
-                             AND l.date >= k.valid_from AND l.date < k.valid_to
+                             AND p.date >= k.valid_from AND p.date < k.valid_to
             WHERE c.by_code
         ) WHERE rn = 1
     """)
@@ -187,7 +194,8 @@ def _candidates(db: duckdb.DuckDBPyConnection, as_known_on: date | None) -> None
     db.execute("DELETE FROM effective WHERE kind = 'exemption'")
     db.execute("""
         CREATE TEMP TABLE applied (line_id BIGINT, measure VARCHAR, kind VARCHAR, base VARCHAR, rate_text VARCHAR,
-                                   base_micro HUGEINT, amount_cents HUGEINT, position BIGINT)
+                                   base_micro HUGEINT, amount_cents HUGEINT, position BIGINT, part_excl BOOLEAN,
+                                   part_mask BIGINT)
     """)
 
 
@@ -204,50 +212,18 @@ def _stages(compiled: CompiledPack) -> list[list[str]]:
 
 
 def _apply_stage(db: duckdb.DuckDBPyConnection, stage: list[str]) -> None:
-    members = ", ".join(f"'{measure}'" for measure in stage)  # measure ids are [a-z0-9_.-] (validated)
-    db.execute(f"""
-        INSERT INTO applied
-        WITH taken_parts AS (  -- each part of the value once, however many measures are on it
-            SELECT DISTINCT e.line_id, e.measure, a.base, a.base_micro
-            FROM effective e JOIN remainder_pairs rp ON rp.measure = e.measure
-            JOIN applied a ON a.line_id = e.line_id AND a.measure = rp.target
-            WHERE e.measure IN ({members})
-        ),
-        remainders AS (
-            SELECT line_id, measure, bool_or(base = 'customs_value') AS covering,
-                   sum(base_micro) AS taken, bool_or(base_micro IS NULL) AS unknown
-            FROM taken_parts GROUP BY line_id, measure
-        ),
-        based AS (
-            SELECT e.*, r.line_id IS NOT NULL AS is_remainder, coalesce(r.covering, false) AS covering,
-                   CASE WHEN r.line_id IS NOT NULL THEN
-                            CASE WHEN r.unknown OR l.value_micro IS NULL THEN NULL ELSE l.value_micro - r.taken END
-                        WHEN e.base = 'customs_value' THEN l.value_micro
-                        ELSE c.amount_micro END AS base_micro,
-                   l.quantity_micro, l.unit
-            FROM effective e JOIN lines l ON l.line_id = e.line_id
-            LEFT JOIN remainders r ON r.line_id = e.line_id AND r.measure = e.measure
-            LEFT JOIN contents c ON c.line_id = e.line_id AND c.name = replace(e.base, '_content', '')
-            WHERE e.measure IN ({members})
-              AND NOT EXISTS (SELECT 1 FROM applied a JOIN conflicts k ON k.a = e.measure AND k.b = a.measure
-                              WHERE a.line_id = e.line_id)
-        ),
-        priced AS (
-            SELECT *,
-                   CASE WHEN pct IS NULL THEN 0 WHEN base_micro IS NULL THEN NULL
-                        ELSE CAST(base_micro AS HUGEINT) * pct END AS pct_part,
-                   CASE WHEN spec IS NULL THEN 0 WHEN quantity_micro IS NULL OR unit IS DISTINCT FROM spec_unit
-                        THEN NULL ELSE CAST(quantity_micro AS HUGEINT) * spec * 100 END AS spec_part
-            FROM based WHERE NOT covering
-        )
-        SELECT p.line_id, p.measure, p.kind,
-               CASE WHEN p.is_remainder THEN 'remainder' ELSE p.base END, p.rate_text, p.base_micro,
-               CASE WHEN p.kind NOT IN ('ad_valorem', 'specific', 'compound') THEN NULL
-                    ELSE sign(p.pct_part + p.spec_part)
-                         * ((abs(p.pct_part + p.spec_part) + 500000000000) // 1000000000000) END,
-               o.position
-        FROM priced p JOIN positions o ON o.measure = p.measure
-    """)
+    db.execute(f"INSERT INTO applied {stage_sql(stage, DUCKDB)}")  # measure ids are [a-z0-9_.-] (validated)
+
+
+def content_bits(compiled: CompiledPack) -> tuple[dict[str, int], dict[str, int]]:
+    """One bit for each content a layer of the pack is computed on (copper, steel, ...), by content name and by base
+    as the rate table writes it: see engine/plan_sql.py."""
+    bases = set(compiled.rates.column("base").to_pylist()) - {"customs_value"}
+    names = sorted({base.replace("_content", "") for base in bases})
+    if len(names) > 62:
+        raise InputError("pack", f"the engine tells at most 62 content bases apart, the pack has {len(names)}")
+    by_name = {name: 1 << index for index, name in enumerate(names)}
+    return by_name, {base: by_name[base.replace("_content", "")] for base in sorted(bases)}
 
 
 def cents_to_decimal(cents: int | None) -> Decimal | None:

@@ -57,6 +57,7 @@ class _Evaluation:
     applied: dict[str, Measure] = field(default_factory=dict)
     base_amounts: dict[str, Decimal | None] = field(default_factory=dict)
     bases: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, _Part] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -244,16 +245,52 @@ def _base(candidate: Candidate, line: Line, evaluation: _Evaluation) -> tuple[st
         if any(matches_measure(pattern, other) for pattern in measure.stacking.only_on_value_not_subject_to)
     ]
     if not targets:
+        evaluation.parts[measure.id] = _part_of(base)
         return base, line.base_amount(base), None
     covering = next((other for other in targets if evaluation.bases[other] == CUSTOMS_VALUE), None)
     if covering is not None:
         return base, None, covering
-    # Each part of the value is taken once: two measures on the copper content leave the value less that content.
-    taken = list({evaluation.bases[other]: evaluation.base_amounts[other] for other in targets}.values())
+    # Each part of the value is taken once, whatever it is called: the remainder is what the targets' parts,
+    # as sets, leave of the value (see _Part).
+    part = _remainder([evaluation.parts[other] for other in targets])
+    evaluation.parts[measure.id] = part
     label = f"{base} less {', '.join(evaluation.bases[other] for other in targets)}"
-    if line.value is None or any(amount is None for amount in taken):
-        return label, None, None
-    return label, line.value - sum(amount for amount in taken if amount is not None), None
+    return label, part.amount(line), None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of the value: the contents named (`excluding` false), or the value less them (`excluding` true).
+
+    The customs value is the value less nothing; copper_content is the copper. Two measures on "the value less the
+    copper" take the same part; a measure on the copper and one on the value less the copper take it all.
+    """
+
+    excluding: bool
+    contents: frozenset[str]
+
+    def amount(self, line: Line) -> Decimal | None:
+        amounts = [line.content.get(name) for name in self.contents]
+        if any(amount is None for amount in amounts) or (self.excluding and line.value is None):
+            return None
+        named = sum((amount for amount in amounts if amount is not None), Decimal(0))
+        return (line.value or Decimal(0)) - named if self.excluding else named
+
+
+def _part_of(base: str) -> _Part:
+    if base == CUSTOMS_VALUE:
+        return _Part(True, frozenset())
+    return _Part(False, frozenset({base.removesuffix("_content")}))
+
+
+def _remainder(parts: list[_Part]) -> _Part:
+    """The value less the union of the parts: the contents they include, and what those that exclude all leave."""
+    included = frozenset().union(*(part.contents for part in parts if not part.excluding))
+    excluded = [part.contents for part in parts if part.excluding]
+    if not excluded:
+        return _Part(True, included)  # their union is the contents: what is left is the value less them
+    left_out = frozenset.intersection(*excluded) - included  # their union is the value less these
+    return _Part(False, left_out)
 
 
 def _layer(candidate: Candidate, line: Line, base: str, base_amount: Decimal | None, evaluation: _Evaluation) -> Layer:

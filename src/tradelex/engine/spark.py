@@ -46,7 +46,8 @@ from pyspark.sql.types import (
 )
 
 from tradelex.engine.compile import CompiledPack
-from tradelex.engine.duck import CONTENT_SCHEMA, LINE_SCHEMA, TARIFF_KINDS, _register, _stages
+from tradelex.engine.duck import CONTENT_SCHEMA, LINE_SCHEMA, RATE_COLUMNS, TARIFF_KINDS, _register, _stages
+from tradelex.engine.plan_sql import Dialect, stage_sql
 
 MONEY = "DECIMAL(38, 0)"  # DuckDB's HUGEINT: every integer the DuckDB engine's money passes through
 MONEY_TYPE = DecimalType(38, 0)
@@ -59,8 +60,11 @@ APPLIED_SCHEMA = StructType([
     StructField("line_id", LongType()), StructField("measure", StringType()), StructField("kind", StringType()),
     StructField("base", StringType()), StructField("rate_text", StringType()), StructField("base_micro", MONEY_TYPE),
     StructField("amount_cents", MONEY_TYPE), StructField("position", LongType()),
+    StructField("part_excl", BooleanType()), StructField("part_mask", LongType()),
 ])  # fmt: skip
-PAIR_TABLES = ("excluded_partners", "exempt_pairs", "conflicts", "remainder_pairs", "positions")
+PAIR_TABLES = (
+    "excluded_partners", "exempt_pairs", "conflicts", "remainder_pairs", "positions", "content_bits", "base_bits",
+)  # fmt: skip
 LOOPBACK = "127.0.0.1"
 MASTER = "local[2]"
 SESSION_CONF = {
@@ -161,7 +165,7 @@ class _Plan:
         }
         micro = f"CAST(percent * 1000000 AS {MONEY}) AS pct, CAST(specific_amount * 1000000 AS {MONEY}) AS spec"
         self.frames["rates"] = self.sql(
-            f"SELECT *, CAST(suspended_points * 1000000 AS {MONEY}) AS susp, {micro} FROM {{rates_source}}"
+            f"SELECT {RATE_COLUMNS}, CAST(suspended_points * 1000000 AS {MONEY}) AS susp, {micro} FROM {{rates_source}}"
         )
         self.frames["transit"] = self.sql(f"SELECT *, {micro} FROM {{transit_source}}")
         self.frames["code_rates"] = self.sql(f"SELECT *, {micro} FROM {{code_rates_source}}")
@@ -183,7 +187,8 @@ class _Plan:
     def candidates(self, as_known_on: date | None) -> None:
         known_on = f"DATE '{as_known_on.isoformat()}'" if as_known_on else "l.date"
         self.frames["prefixes"] = self.sql("""
-            SELECT line_id, explode(array_distinct(array('', substr(code, 1, 2), substr(code, 1, 4),
+            SELECT line_id, importer, origin, date, claims,
+                   explode(array_distinct(array('', substr(code, 1, 2), substr(code, 1, 4),
                                                          substr(code, 1, 6), substr(code, 1, 8),
                                                          substr(code, 1, 10)))) AS prefix
             FROM {lines}
@@ -194,12 +199,11 @@ class _Plan:
                        row_number() OVER (PARTITION BY p.line_id, r.measure
                                           ORDER BY length(r.prefix) DESC, r.included ASC) AS rn
                 FROM {prefixes} p
-                JOIN {lines} l ON l.line_id = p.line_id
-                JOIN {rates} r ON r.prefix = p.prefix AND l.date >= r.valid_from AND l.date < r.valid_to
-                JOIN {measures} m ON m.measure = r.measure AND m.importer = l.importer
-                                  AND (m.partner = l.origin OR m.partner = '*')
-                LEFT ANTI JOIN {excluded_partners} x ON x.measure = r.measure AND x.partner = l.origin
-                WHERE r.claim IS NULL OR array_contains(l.claims, r.claim)
+                JOIN {rates} r ON r.prefix = p.prefix AND p.date >= r.valid_from AND p.date < r.valid_to
+                JOIN {measures} m ON m.measure = r.measure AND m.importer = p.importer
+                                  AND (m.partner = p.origin OR m.partner = '*')
+                LEFT ANTI JOIN {excluded_partners} x ON x.measure = r.measure AND x.partner = p.origin
+                WHERE r.claim IS NULL OR array_contains(p.claims, r.claim)
             ) WHERE rn = 1 AND included
         """).drop("rn")
         # Per-code rates: the longest prefix of the line's code with an entry gives the rate; a null entry excludes.
@@ -207,9 +211,9 @@ class _Plan:
             SELECT * FROM (
                 SELECT c.line_id, c.measure, k.pct, k.spec, k.specific_unit, k.rate_text,
                        row_number() OVER (PARTITION BY c.line_id, c.measure ORDER BY length(k.prefix) DESC) AS rn
-                FROM {candidates} c JOIN {lines} l ON l.line_id = c.line_id JOIN {prefixes} p ON p.line_id = c.line_id
+                FROM {candidates} c JOIN {prefixes} p ON p.line_id = c.line_id
                 JOIN {code_rates} k ON k.measure = c.measure AND k.prefix = p.prefix
-                                    AND l.date >= k.valid_from AND l.date < k.valid_to
+                                    AND p.date >= k.valid_from AND p.date < k.valid_to
                 WHERE c.by_code
             ) WHERE rn = 1
         """).drop("rn")
@@ -266,54 +270,7 @@ class _Plan:
     def apply_stage(self, stage: list[str]) -> None:
         if not all(_MEASURE_ID.fullmatch(measure) for measure in stage):
             raise ValueError(f"unexpected measure ids in a stage: {stage}")
-        members = ", ".join(f"'{measure}'" for measure in stage)
-        rows = self.sql(f"""
-            WITH taken_parts AS (  -- each part of the value once, however many measures are on it
-                SELECT DISTINCT e.line_id, e.measure, a.base, a.base_micro
-                FROM {{effective}} e JOIN {{remainder_pairs}} rp ON rp.measure = e.measure
-                JOIN {{applied}} a ON a.line_id = e.line_id AND a.measure = rp.target
-                WHERE e.measure IN ({members})
-            ),
-            remainders AS (
-                SELECT line_id, measure, bool_or(base = 'customs_value') AS covering,
-                       sum(base_micro) AS taken, bool_or(base_micro IS NULL) AS unknown
-                FROM taken_parts GROUP BY line_id, measure
-            ),
-            based AS (
-                SELECT e.*, r.line_id IS NOT NULL AS is_remainder, coalesce(r.covering, false) AS covering,
-                       CAST(CASE WHEN r.line_id IS NOT NULL THEN
-                                     CASE WHEN r.unknown OR l.value_micro IS NULL THEN NULL
-                                          ELSE CAST(l.value_micro AS {MONEY}) - r.taken END
-                                 WHEN e.base = 'customs_value' THEN CAST(l.value_micro AS {MONEY})
-                                 ELSE CAST(c.amount_micro AS {MONEY}) END AS {MONEY}) AS base_micro,
-                       CAST(l.quantity_micro AS {MONEY}) AS quantity_micro, l.unit
-                FROM {{effective}} e JOIN {{lines}} l ON l.line_id = e.line_id
-                LEFT JOIN remainders r ON r.line_id = e.line_id AND r.measure = e.measure
-                LEFT JOIN {{contents}} c ON c.line_id = e.line_id AND c.name = replace(e.base, '_content', '')
-                LEFT ANTI JOIN (SELECT a.line_id, k.a AS measure FROM {{applied}} a
-                                JOIN {{conflicts}} k ON k.b = a.measure) x
-                  ON x.line_id = e.line_id AND x.measure = e.measure
-                WHERE e.measure IN ({members})
-            ),
-            priced AS (
-                SELECT *,
-                       CAST(CASE WHEN pct IS NULL THEN 0 WHEN base_micro IS NULL THEN NULL
-                                 ELSE base_micro * pct END AS {MONEY}) AS pct_part,
-                       CAST(CASE WHEN spec IS NULL THEN 0
-                                 WHEN quantity_micro IS NULL OR unit IS DISTINCT FROM spec_unit THEN NULL
-                                 ELSE quantity_micro * spec * CAST(100 AS {MONEY}) END AS {MONEY}) AS spec_part
-                FROM based WHERE NOT covering
-            ),
-            exact AS (  -- the exact amount in 1e-14 dollars
-                SELECT *, CAST(pct_part + spec_part AS {MONEY}) AS n FROM priced
-            )
-            SELECT p.line_id, p.measure, p.kind,
-                   CASE WHEN p.is_remainder THEN 'remainder' ELSE p.base END AS base, p.rate_text, p.base_micro,
-                   CASE WHEN p.kind NOT IN ({_TARIFF}) THEN NULL
-                        ELSE {_half_up_to_cents("p.n")} END AS amount_cents,
-                   o.position
-            FROM exact p JOIN {{positions}} o ON o.measure = p.measure
-        """)
+        rows = self.sql(stage_sql(stage, SPARK))
         _require_exact(rows, {field.name: field.dataType for field in APPLIED_SCHEMA.fields})
         self.frames["applied"] = self.frames["applied"].unionByName(rows)
         self.keep("applied")
@@ -340,6 +297,12 @@ def _half_up_to_cents(exact: str) -> str:
     zero as Decimal's ROUND_HALF_UP. (Spark's sign() is a DOUBLE, so the sign is a CASE.)"""
     whole = _truncating_division(f"(abs({exact}) + CAST(500000000000 AS {MONEY}))", f"CAST(1000000000000 AS {MONEY})")
     return f"CAST(CASE WHEN {exact} < 0 THEN -{whole} ELSE {whole} END AS {MONEY})"
+
+
+# The stacking stage is the DuckDB engine's own SQL (engine/plan_sql.py), with Spark's names for the same things.
+SPARK = Dialect(
+    table=lambda name: f"{{{name}}}", money=MONEY, anti_join="LEFT ANTI JOIN", half_up_to_cents=_half_up_to_cents
+)
 
 
 def _truncating_division(numerator: str, divisor: str) -> str:
