@@ -422,14 +422,20 @@ def work_e2e(args: argparse.Namespace, with_mfn: bool, engine: str = "duckdb") -
     if not with_mfn:
         vars(assess_module)["INSTALLED_MFN"] = None
     samples: list[tuple[int, float, float]] = []
-    original = vars(assess_module)["assess_rows"]
 
-    def recording(rows: Any, *rest: Any, **named: Any) -> Any:
-        result = original(rows, *rest, **named)
-        samples.append(((samples[-1][0] if samples else 0) + len(rows), rss_mb(), time.perf_counter() - started))
-        return result
+    def recorder(name: str) -> Any:  # RSS after each batch, on either path (rows: assess_rows; Arrow: assess_table)
+        original = vars(assess_module)[name]
 
-    vars(assess_module)["assess_rows"] = recording
+        def recording(rows: Any, *rest: Any, **named: Any) -> Any:
+            result = original(rows, *rest, **named)
+            done = rows.num_rows if hasattr(rows, "num_rows") else len(rows)
+            samples.append(((samples[-1][0] if samples else 0) + done, rss_mb(), time.perf_counter() - started))
+            return result
+
+        return recording
+
+    for name in ("assess_rows", "assess_table"):
+        vars(assess_module)[name] = recorder(name)
     printed = io.StringIO()
     profiler = None
     if args.profile_out:

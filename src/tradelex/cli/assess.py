@@ -31,6 +31,8 @@ from tradelex.errors import InputError
 from tradelex.rules.model import Kind, Pack
 
 BATCH_ROWS = 50_000
+# Spark pays tens of seconds per call (its jobs and checkpoints) whatever the size: it gets fewer, larger batches.
+SPARK_BATCH_ROWS = 500_000
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel"}
 MFN_COLUMNS = ["us.mfn", "cn.mfn"]
 
@@ -57,23 +59,24 @@ def read_batches(path: Path) -> tuple[Iterator[list[dict[str, Any]]], int | None
     return _csv_batches(path), count
 
 
-def read_arrow_batches(path: Path) -> tuple[Iterator[pa.Table], int | None] | None:
-    """Rows of a Parquet or CSV input as Arrow tables of at most BATCH_ROWS rows (CSV columns as text, exactly as
-    written); None for Excel, which is read row by row."""
+def read_arrow_batches(path: Path, rows: int | None = None) -> tuple[Iterator[pa.Table], int | None] | None:
+    """Rows of a Parquet or CSV input as Arrow tables of at most `rows` rows (default BATCH_ROWS; CSV columns as
+    text, exactly as written); None for Excel, which is read row by row."""
+    rows = rows or BATCH_ROWS
     if not path.is_file():
         raise InputError("input", f"no such file: {path}")
     kind = _format(path, "input")
     if kind == "parquet":
         parquet = pq.ParquetFile(path)
-        batches = (pa.Table.from_batches([b]) for b in parquet.iter_batches(batch_size=BATCH_ROWS))
+        batches = (pa.Table.from_batches([b]) for b in parquet.iter_batches(batch_size=rows))
         return batches, parquet.metadata.num_rows
     if kind == "excel":
         return None
     _, count = read_batches(path)
-    return _csv_tables(path), count
+    return _csv_tables(path, rows), count
 
 
-def _csv_tables(path: Path) -> Iterator[pa.Table]:
+def _csv_tables(path: Path, rows: int) -> Iterator[pa.Table]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), [])
     reader = pa_csv.open_csv(
@@ -84,8 +87,8 @@ def _csv_tables(path: Path) -> Iterator[pa.Table]:
         ),
     )
     for batch in reader:
-        for start in range(0, batch.num_rows, BATCH_ROWS):
-            yield pa.Table.from_batches([batch.slice(start, BATCH_ROWS)])
+        for start in range(0, batch.num_rows, rows):
+            yield pa.Table.from_batches([batch.slice(start, rows)])
 
 
 def _csv_batches(path: Path) -> Iterator[list[dict[str, Any]]]:
@@ -195,7 +198,8 @@ def assess_command(
         tariffs = [m for m in loaded.measures.values() if m.kind in (Kind.AD_VALOREM, Kind.SPECIFIC, Kind.COMPOUND)]
         measures = MFN_COLUMNS + [m.id for m in sorted(tariffs, key=lambda m: (m.stacking.precedence, m.id))]
         schema = result_schema(measures, explain)
-        arrow = read_arrow_batches(source) if engine != "reference" and not explain else None
+        batch_rows = SPARK_BATCH_ROWS if engine == "spark" else BATCH_ROWS
+        arrow = read_arrow_batches(source, batch_rows) if engine != "reference" and not explain else None
         summary = _Summary(measures)
         writer = ResultWriter(output, schema)
         try:
