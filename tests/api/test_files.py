@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from tests.api.api_client import API_KEY, upload, wait_for_job
 from tradelex.api import ApiSettings, create_app
+from tradelex.cli.main import app as cli
 
 ENTRIES = (
     b"code,origin,date,value\n"
@@ -129,3 +132,17 @@ def test_a_streamed_upload_over_the_limit_is_refused_while_reading(client: TestC
     )
     assert response.status_code == 413
     assert response.json()["error"]["type"] == "ContentTooLarge"
+
+
+def test_the_assess_summary_is_the_clis(client: TestClient, tmp_path: Path) -> None:
+    """The job's summary is `tradelex assess --json`'s, without the output path (the file is downloaded instead)."""
+    source, target = tmp_path / "entries.csv", tmp_path / "out.csv"
+    source.write_bytes(ENTRIES)
+    printed = CliRunner().invoke(cli, ["assess", str(source), "-o", str(target), "--json"])
+    assert printed.exit_code == 0, printed.output
+    expected = json.loads(printed.stdout)
+    del expected["output"]
+    job = wait_for_job(client, upload(client, "/api/v1/assess", "entries.csv", source.read_bytes()).json())
+    assert job["status"] == "done", job
+    assert job["summary"] == expected
+    assert client.get(job["result"]).text == target.read_text(encoding="utf-8")

@@ -59,6 +59,9 @@ class Progress:
     def advance(self, rows: int) -> None:
         self.job.rows_done += rows
 
+    def restart(self) -> None:
+        self.job.rows_done = 0
+
 
 Work = Callable[[Path, Progress], dict[str, Any]]
 

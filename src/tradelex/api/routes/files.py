@@ -8,6 +8,7 @@ when complete), and the same --json summary, with the download address instead o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,13 +22,22 @@ from tradelex.api.deps import Jobs, State, WriteKey
 from tradelex.api.errors import ApiError, not_found
 from tradelex.api.jobs import JobStatus, Progress, Work
 from tradelex.api.state import PackState
-from tradelex.cli.assess import FORMATS, MFN_COLUMNS, ResultWriter, _Summary, read_batches
+from tradelex.cli.assess import (
+    BATCH_ROWS,
+    FORMATS,
+    MFN_COLUMNS,
+    ResultWriter,
+    _Summary,
+    read_arrow_batches,
+    read_batches,
+)
 from tradelex.cli.refunds import REFUND_SCHEMA, refund_rows
 from tradelex.dates import parse_iso_date
-from tradelex.engine.batch import assess_rows, result_schema
+from tradelex.engine.batch import assess_rows, assess_table, result_schema
+from tradelex.engine.compile import CompiledPack
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.errors import InputError
-from tradelex.rules.model import Kind
+from tradelex.rules.model import Kind, Pack
 
 router = APIRouter(tags=["files"])
 API_ENGINES = ("duckdb", "reference")  # Spark starts a JVM per job: the command line keeps it
@@ -71,24 +81,19 @@ def _assess_work(state: PackState, source: Path, output: Path, engine: str, date
         tariffs = [m for m in pack.measures.values() if m.kind in (Kind.AD_VALOREM, Kind.SPECIFIC, Kind.COMPOUND)]
         measures = MFN_COLUMNS + [m.id for m in sorted(tariffs, key=lambda m: (m.stacking.precedence, m.id))]
         schema = result_schema(measures, explain)
-        batches, total = read_batches(source)
-        progress.total(total)
-        writer = ResultWriter(output, schema)
-        summary = _Summary(measures)
+        # As the CLI does: the columnar path where it can (DuckDB, no --explain, CSV or Parquet), else row by row.
+        arrow = read_arrow_batches(source, BATCH_ROWS) if engine != "reference" and not explain else None
+        writer, summary = ResultWriter(output, schema), _Summary(measures)
         try:
-            number = 0
-            for rows in batches:
-                result = assess_rows(rows, pack, compiled, engine, INSTALLED_MFN, date_column, explain)
-                records = []
-                for row in result.rows:
-                    number += 1
-                    amounts = {m: row["layers"].get(m) for m in measures}
-                    explanation = {"explanation": row.get("explanation")} if explain else {}
-                    records.append({"row": number, "error": row["error"], **amounts, "total": row["total"],
-                                    **explanation})  # fmt: skip
-                    summary.add(row)
-                writer.write(pa.Table.from_pylist(records, schema=schema))
-                progress.advance(len(rows))
+            if arrow is not None:
+                try:
+                    _columnar(arrow, compiled, measures, engine, date_column, writer, summary, progress)
+                except pa.ArrowInvalid:  # a CSV Arrow refuses (a row with too many fields): row by row instead
+                    writer.abort()
+                    writer, summary, arrow = ResultWriter(output, schema), _Summary(measures), None
+                    progress.restart()
+            if arrow is None:
+                _row_by_row(source, pack, compiled, engine, date_column, explain, measures, writer, summary, progress)
             writer.commit()
         except BaseException:
             writer.abort()
@@ -99,6 +104,43 @@ def _assess_work(state: PackState, source: Path, output: Path, engine: str, date
                 "layers": {m: {"lines": summary.lines[m], "amount": str(summary.sums[m])} for m in used}}  # fmt: skip
 
     return work
+
+
+def _columnar(
+    arrow: tuple[Iterator[pa.Table], int | None], compiled: CompiledPack | None, measures: list[str], engine: str,
+    date_column: str, writer: ResultWriter, summary: _Summary, progress: Progress,
+) -> None:  # fmt: skip
+    assert compiled is not None
+    batches, total = arrow
+    progress.total(total)
+    number = 1
+    for table in batches:
+        result = assess_table(table, compiled, measures, engine=engine, mfn=INSTALLED_MFN, date_column=date_column,
+                              first_row=number)  # fmt: skip
+        writer.write(result)
+        summary.add_table(result)
+        number += table.num_rows
+        progress.advance(table.num_rows)
+
+
+def _row_by_row(
+    source: Path, pack: Pack, compiled: CompiledPack | None, engine: str, date_column: str, explain: bool,
+    measures: list[str], writer: ResultWriter, summary: _Summary, progress: Progress,
+) -> None:  # fmt: skip
+    batches, total = read_batches(source)
+    progress.total(total)
+    number = 0
+    for rows in batches:
+        result = assess_rows(rows, pack, compiled, engine, INSTALLED_MFN, date_column, explain)
+        records = []
+        for row in result.rows:
+            number += 1
+            amounts = {m: row["layers"].get(m) for m in measures}
+            explanation = {"explanation": row.get("explanation")} if explain else {}
+            records.append({"row": number, "error": row["error"], **amounts, "total": row["total"], **explanation})
+            summary.add(row)
+        writer.write(pa.Table.from_pylist(records, schema=writer.schema))
+        progress.advance(len(rows))
 
 
 def _refunds_work(state: PackState, source: Path, output: Path, known_on: date) -> Work:
