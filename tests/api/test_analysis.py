@@ -81,6 +81,7 @@ def test_a_scenario_run_keeps_the_reciprocal_rate_at_34_percent(client: TestClie
     changed = {p["date"]: Decimal(p["average_percent"]) for p in document["scenario_series"]["series"]}
     assert changed["2025-06-01"] == base["2025-06-01"]
     assert changed["2025-07-01"] > base.get("2025-07-01", base["2025-06-01"])
+    assert document["scenario"]["path"] == name  # not where the server keeps the file
 
 
 def test_the_averages_page_draws_both_directions(client: TestClient, apparel_average: dict[str, object]) -> None:

@@ -157,7 +157,8 @@ def compare(
     importer: Country = "US", exporter: Country = "CN", start: Annotated[str, Query(alias="from", max_length=40)] =
     "2025-01-01", end: Annotated[str, Query(alias="to", max_length=40)] = "2026-12-31",
 ) -> dict[str, Any]:  # fmt: skip
-    return scenario_result(state, jobs, (a, b), importer, exporter, start, end).to_json_dict()
+    document = scenario_result(state, jobs, (a, b), importer, exporter, start, end).to_json_dict()
+    return _without_server_paths(document)
 
 
 @router.get("/scenarios/{name}/run", summary="A scenario against the pack: averages and revenue (scenario run)")
@@ -166,4 +167,12 @@ def run(
     start: Annotated[str, Query(alias="from", max_length=40)] = "2025-01-01",
     end: Annotated[str, Query(alias="to", max_length=40)] = "2026-12-31",
 ) -> dict[str, Any]:  # fmt: skip
-    return scenario_result(state, jobs, (name,), importer, exporter, start, end).to_json_dict()
+    return _without_server_paths(scenario_result(state, jobs, (name,), importer, exporter, start, end).to_json_dict())
+
+
+def _without_server_paths(document: dict[str, Any]) -> dict[str, Any]:
+    """A scenario's `path` names it by the name the client knows, not by where this server keeps the file."""
+    for run in (document, document.get("a"), document.get("b")):
+        if isinstance(run, dict) and isinstance(run.get("scenario"), dict) and "path" in run["scenario"]:
+            run["scenario"]["path"] = Path(run["scenario"]["path"]).stem
+    return document
