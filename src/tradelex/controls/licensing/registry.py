@@ -139,9 +139,15 @@ def open_registry(url: str | None = None) -> LicenceRegistry:
     return LicenceRegistry(engine)
 
 
+# Ids are SQL INTEGER on both backends: a larger number can name no application, and would overflow the driver.
+LARGEST_ID = 2**31 - 1
+
+
 def _valid_id(application_id: object) -> int:
-    if not isinstance(application_id, int) or isinstance(application_id, bool) or application_id < 1:
-        raise UnknownApplicationError("application_id", f"expected a positive integer, got {application_id!r}")
+    if not isinstance(application_id, int) or isinstance(application_id, bool) or not 1 <= application_id <= LARGEST_ID:
+        raise UnknownApplicationError(
+            "application_id", f"expected a whole number from 1 to {LARGEST_ID}, got {application_id!r}"
+        )
     return application_id
 
 
