@@ -32,7 +32,7 @@ from tradelex.rules.model import Kind, Pack
 
 BATCH_ROWS = 50_000
 # Spark pays tens of seconds per call (its jobs and checkpoints) whatever the size: it gets fewer, larger batches.
-SPARK_BATCH_ROWS = 500_000
+SPARK_BATCH_ROWS = 200_000
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "excel"}
 MFN_COLUMNS = ["us.mfn", "cn.mfn"]
 

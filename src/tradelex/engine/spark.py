@@ -74,6 +74,9 @@ SESSION_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "2",
     "spark.default.parallelism": "2",
+    # a batch of 200,000 lines against the full us-cn rate table needs more than the default 1 GB heap (it ran out at
+    # 500,000); set before the JVM starts, so it holds for the session local_session() builds only
+    "spark.driver.memory": "3g",
 }
 # Set on the engine's own session (a child of the caller's) whatever session the caller passes:
 PLAN_CONF = {
