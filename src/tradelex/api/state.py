@@ -81,7 +81,7 @@ class PackState:
         self.rates: AnswerCache[bytes] = AnswerCache(RATE_CACHE_SIZE)
         self.analyses: AnswerCache[object] = AnswerCache(ANALYSIS_CACHE_SIZE)
         self._lock = threading.Lock()
-        self._compiled: OrderedDict[date | None, CompiledPack] = OrderedDict()
+        self._compiled: OrderedDict[tuple[date | None, bool], CompiledPack] = OrderedDict()
 
     @cached_property
     def pack(self) -> Pack:
@@ -95,14 +95,16 @@ class PackState:
         except TradelexError as error:  # another pack may not know this line: nothing to warm then
             log.info("rate path not warmed: %s", error)
 
-    def compiled(self, as_known_on: date | None = None) -> CompiledPack:
-        """The rate table as known on each entry's date (None), or on one day, compiled once per process."""
+    def compiled(self, as_known_on: date | None = None, as_collected: bool = False) -> CompiledPack:
+        """The rate table as known on each entry's date (None), or on one day, or as customs collected it (see
+        compile_pack), compiled once per process."""
+        key = (as_known_on, as_collected)
         with self._lock:
-            found = self._compiled.get(as_known_on)
+            found = self._compiled.get(key)
             if found is None:
-                found = compile_pack(self.pack, as_known_on=as_known_on)
-                self._compiled[as_known_on] = found
-                if len(self._compiled) > COMPILED_AS_KNOWN_ON + 1:
-                    oldest = next(key for key in self._compiled if key is not None)
+                found = compile_pack(self.pack, as_known_on=as_known_on, as_collected=as_collected)
+                self._compiled[key] = found
+                if len(self._compiled) > COMPILED_AS_KNOWN_ON + 2:
+                    oldest = next(k for k in self._compiled if k[0] is not None)
                     del self._compiled[oldest]
             return found

@@ -56,7 +56,8 @@ def refunds_command(
     with reporting_errors(as_json):
         known_on = parse_iso_date(as_known_on, "as_known_on") if as_known_on else date.today()
         loaded = open_pack(pack)
-        at_entry, now = compile_pack(loaded), compile_pack(loaded, as_known_on=known_on)
+        # Paid: what customs collected at entry, a struck-down duty included until collection stopped.
+        at_entry, now = compile_pack(loaded, as_collected=True), compile_pack(loaded, as_known_on=known_on)
         batches, _ = read_batches(source)
         writer = ResultWriter(output, REFUND_SCHEMA)
         totals: dict[str, Decimal] = {}

@@ -78,14 +78,18 @@ class CompiledPack:
     as_known_on: date | None
 
 
-def compile_pack(pack: Pack, *, as_known_on: date | None = None) -> CompiledPack:
-    """The rate table of the pack's import measures, for entries answered as known on their own date (default)."""
+def compile_pack(pack: Pack, *, as_known_on: date | None = None, as_collected: bool = False) -> CompiledPack:
+    """The rate table of the pack's import measures, for entries answered as known on their own date (default).
+
+    `as_collected` keeps a struck-down measure's values until they end: what customs collected, which went on after a
+    ruling until collection stopped (the IEEPA duties: ruled void on 2026-02-20, collected until 2026-02-24). The
+    duty paid at entry, against which a refund is owed, is that one; the law as it stood is the default."""
     measures = [m for m in pack.measures.values() if m.direction is Direction.IMPORT]
     ids = [m.id for m in measures]
     rate_rows: list[dict[str, object]] = []
     code_rate_rows: list[dict[str, object]] = []
     for measure in measures:
-        rate_rows += _rate_rows(pack, measure, as_known_on, code_rate_rows)
+        rate_rows += _rate_rows(pack, measure, as_known_on, code_rate_rows, as_collected)
     ordered = sorted(measures, key=lambda m: (m.stacking.precedence, m.id))
     return CompiledPack(
         rates=pa.Table.from_pylist(rate_rows, schema=RATE_SCHEMA),
@@ -123,13 +127,17 @@ def _intervals(measure: Measure, as_known_on: date | None) -> list[tuple[date, d
 
 
 def _rate_rows(
-    pack: Pack, measure: Measure, as_known_on: date | None, code_rate_rows: list[dict[str, object]]
+    pack: Pack,
+    measure: Measure,
+    as_known_on: date | None,
+    code_rate_rows: list[dict[str, object]],
+    as_collected: bool = False,
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for start, end in _intervals(measure, as_known_on):
         known_on = as_known_on or start
         found = value_on(measure, start, known_on)
-        if found is None or found[1].ends or is_struck_down(measure, known_on):
+        if found is None or found[1].ends or (not as_collected and is_struck_down(measure, known_on)):
             continue
         key, value = found
         suspended = Decimal(0)

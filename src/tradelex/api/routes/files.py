@@ -145,7 +145,8 @@ def _row_by_row(
 
 def _refunds_work(state: PackState, source: Path, output: Path, known_on: date) -> Work:
     def work(_: Path, progress: Progress) -> dict[str, Any]:
-        at_entry, now = state.compiled(), state.compiled(known_on)
+        # Paid: what customs collected at entry, a struck-down duty included until collection stopped.
+        at_entry, now = state.compiled(as_collected=True), state.compiled(known_on)
         batches, total = read_batches(source)
         progress.total(total)
         writer = ResultWriter(output, REFUND_SCHEMA)
