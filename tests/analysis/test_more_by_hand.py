@@ -103,3 +103,28 @@ def test_compare_published_takes_the_step_in_force() -> None:
     first = rows[("2017-01-20", "average_total")]
     assert first["before_series_start"] is True and first["difference_points"] == "-0.10"
     assert all(r["source"] and r["url"].startswith("https://") for r in rows.values())
+
+
+STRUCK = """
+title: Test duty
+imposed_by: US
+partners: [CN]
+authority: test
+kind: ad_valorem
+values:
+  "2025-01-01": {rate: "10%", source: "test", confidence: unconfirmed}
+  "2025-03-05": {rate: null, source: "collection ends", confidence: unconfirmed}
+scope:
+  - {from: "2025-01-01", include: ["0101"]}
+struck_down: {on: "2025-03-01", by: "a court", refund: true, confidence: unconfirmed}
+"""
+
+
+def test_a_struck_down_duty_counts_until_its_collection_stopped(tmp_path: Path) -> None:
+    pack = load_pack(write_tiny_pack(tmp_path, STRUCK))
+    weights = pa.table({"code": ["0101210000", "0201100000"], "value_usd": pa.array([3000, 1000], pa.int64())})
+    points = _average(pack, weights, ("0101210000", "0201100000"))
+    # Ruled void on 2025-03-01, collected until 2025-03-05: 10% on 3,000 of 4,000 = 7.5% until then, 0 after.
+    in_force_on = {day: points[max(d for d in points if d <= day)] for day in (date(2025, 3, 3), date(2025, 3, 5))}
+    assert in_force_on[date(2025, 3, 3)].average_additional_percent == Decimal("7.5000")
+    assert in_force_on[date(2025, 3, 5)].average_additional_percent == Decimal("0.0000")

@@ -136,7 +136,8 @@ def build_panel(
     """
     if end < start:
         raise InputError("end", f"the end {end} is before the start {start}")
-    compiled = compiled or compile_pack(pack)
+    # Averages measure what customs collected: a struck-down duty counts until its collection stopped.
+    compiled = compiled or compile_pack(pack, as_collected=True)
     chosen = list(importers) if importers is not None else importers_of(pack)
     wanted = set(partners) if partners is not None else None
     tables: list[pa.Table] = []
