@@ -149,3 +149,18 @@ def test_the_columnar_path_writes_what_the_row_path_writes(
         )  # "1,000", " 2025-04-15 " and "cn" are read as Line.parse reads them
     else:
         assert pq.read_table(columnar).equals(pq.read_table(by_row))
+
+
+def test_a_row_with_more_fields_than_the_header_is_an_error_row(tmp_path: Path) -> None:
+    """Arrow's CSV reader refuses such a file; assess starts again row by row, where the row is an error like any."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "code,origin,date,value\n6109.10.0012,CN,2025-04-15,10000\n6109.10.0012,CN,2025-04-15,100,extra\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out.csv"
+    assert runner.invoke(app, ["assess", str(source), "-o", str(output)]).exit_code == 0
+    rows = read_csv(output)
+    assert [row["row"] for row in rows] == ["1", "2"]
+    assert rows[0]["error"] == "" and rows[0]["total"] == "16900.00"
+    assert rows[1]["error"].startswith("row: more fields than the header")

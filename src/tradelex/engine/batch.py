@@ -29,7 +29,7 @@ from tradelex.engine.mfn import MfnRate, MfnSource, mfn_amount
 from tradelex.engine.mfn_table import MFN_SCHEMA, MfnTable
 from tradelex.engine.reference import evaluate_line
 from tradelex.engine.validate import Validated, validate_table
-from tradelex.errors import TradelexError
+from tradelex.errors import InputError, TradelexError
 from tradelex.money import round_cents
 from tradelex.rules.model import Pack
 
@@ -48,6 +48,8 @@ class BatchResult:
 def parse_row(row: Mapping[str, Any], date_column: str) -> Line:
     """An input row as a validated Line; columns: code, origin, [importer], date, [loaded], [value], [quantity, unit],
     [content_<name>], [claims: names separated by ';']."""
+    if None in row:  # csv.DictReader files the fields beyond the header under None
+        raise InputError("row", f"more fields than the header names: {row[None]!r}")  # type: ignore[index]
     content = {key.removeprefix(CONTENT_PREFIX): value for key, value in row.items()
                if key.startswith(CONTENT_PREFIX) and value not in (None, "")}  # fmt: skip
     return _parse(
