@@ -342,10 +342,10 @@ def _batch_tables(columns: Any, copper: Any, start: int, stop: int) -> tuple[Any
 
 
 def work_core(args: argparse.Namespace, whole: bool) -> dict[str, Any]:
-    from tradelex.cli.assess import BATCH_ROWS
     from tradelex.engine.batch import parse_row
     from tradelex.engine.compile import compile_pack
     from tradelex.engine.duck import evaluate_lines, lines_to_arrow
+    from tradelex.engine.entry_files import BATCH_ROWS
 
     pack, _ = _pack(args.pack)
     compiled = compile_pack(pack)
@@ -409,6 +409,7 @@ def work_hand(args: argparse.Namespace, parquet: bool) -> dict[str, Any]:
 
 def work_e2e(args: argparse.Namespace, with_mfn: bool, engine: str = "duckdb") -> dict[str, Any]:
     from tradelex.cli import assess as assess_module
+    from tradelex.engine import entry_files
 
     _, pack_path = _pack(args.pack)
     source = args.input
@@ -424,7 +425,7 @@ def work_e2e(args: argparse.Namespace, with_mfn: bool, engine: str = "duckdb") -
     samples: list[tuple[int, float, float]] = []
 
     def recorder(name: str) -> Any:  # RSS after each batch, on either path (rows: assess_rows; Arrow: assess_table)
-        original = vars(assess_module)[name]
+        original = vars(entry_files)[name]
 
         def recording(rows: Any, *rest: Any, **named: Any) -> Any:
             result = original(rows, *rest, **named)
@@ -435,7 +436,7 @@ def work_e2e(args: argparse.Namespace, with_mfn: bool, engine: str = "duckdb") -
         return recording
 
     for name in ("assess_rows", "assess_table"):
-        vars(assess_module)[name] = recorder(name)
+        vars(entry_files)[name] = recorder(name)
     printed = io.StringIO()
     profiler = None
     if args.profile_out:

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from tradelex.cli import assess as assess_module
 from tradelex.cli.main import app
+from tradelex.engine import entry_files as files_module
 
 runner = CliRunner()
 ENTRIES = [
@@ -80,9 +80,9 @@ def test_a_crash_midway_leaves_no_half_written_file(
     source = write_csv(tmp_path / "in.csv", ENTRIES * 3)
     output = tmp_path / "out.csv"
     output.write_text("previous results\n", encoding="utf-8")
-    monkeypatch.setattr(assess_module, "BATCH_ROWS", 5)
+    monkeypatch.setattr(files_module, "BATCH_ROWS", 5)
     calls = {"n": 0}
-    real = getattr(assess_module, path)
+    real = getattr(files_module, path)
 
     def failing(*arguments, **keywords):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -90,7 +90,7 @@ def test_a_crash_midway_leaves_no_half_written_file(
             raise RuntimeError("disk on fire")
         return real(*arguments, **keywords)
 
-    monkeypatch.setattr(assess_module, path, failing)
+    monkeypatch.setattr(files_module, path, failing)
     result = runner.invoke(app, ["assess", str(source), "-o", str(output), "--engine", engine])
     assert result.exit_code != 0
     assert output.read_text(encoding="utf-8") == "previous results\n"
@@ -136,10 +136,10 @@ def test_the_columnar_path_writes_what_the_row_path_writes(
 ) -> None:
     """DuckDB engine both ways: Arrow batches validated in columns, and each row through Line.parse (as the API)."""
     source = write_csv(tmp_path / "in.csv", [*ENTRIES, ("6109.10.0012", "cn", " 2025-04-15 ", "1,000", "", "", "")])
-    monkeypatch.setattr(assess_module, "BATCH_ROWS", 3)  # several batches, row numbers carried across them
+    monkeypatch.setattr(files_module, "BATCH_ROWS", 3)  # several batches, row numbers carried across them
     columnar = tmp_path / f"columnar{suffix}"
     assert runner.invoke(app, ["assess", str(source), "-o", str(columnar)]).exit_code == 0
-    monkeypatch.setattr(assess_module, "read_arrow_batches", lambda *arguments: None)
+    monkeypatch.setattr(files_module, "read_arrow_batches", lambda *arguments: None)
     by_row = tmp_path / f"by_row{suffix}"
     assert runner.invoke(app, ["assess", str(source), "-o", str(by_row)]).exit_code == 0
     if suffix == ".csv":

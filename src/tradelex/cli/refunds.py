@@ -9,38 +9,18 @@ differs, plus every error row, so nothing is dropped.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pyarrow as pa
 import typer
 from rich.table import Table
 
-from tradelex.cli.assess import ResultWriter, read_batches
+from tradelex.cli.assess import ProgressBar
 from tradelex.cli.common import JsonOption, PackOption, console, open_pack, print_json, reporting_errors
 from tradelex.dates import parse_iso_date
-from tradelex.engine.batch import assess_rows
 from tradelex.engine.compile import compile_pack
+from tradelex.engine.entry_files import RefundTotals, refund_file
 from tradelex.engine.mfn import INSTALLED_MFN
-
-MONEY = pa.decimal128(20, 2)
-REFUND_SCHEMA = pa.schema([
-    ("row", pa.int64()), ("error", pa.string()), ("measure", pa.string()),
-    ("paid", MONEY), ("owed", MONEY), ("refund", MONEY),
-])  # fmt: skip
-
-
-def refund_rows(number: int, paid: dict[str, Any], owed: dict[str, Any]) -> list[dict[str, Any]]:
-    """The layers whose amount differs between paid and owed; an unknown amount gives an unknown refund."""
-    rows = []
-    for measure in [*paid, *(m for m in owed if m not in paid)]:
-        was, now = paid.get(measure, Decimal(0)), owed.get(measure, Decimal(0))
-        if was == now:
-            continue
-        refund = None if was is None or now is None else was - now
-        rows.append({"row": number, "error": None, "measure": measure, "paid": was, "owed": now, "refund": refund})
-    return rows
 
 
 def refunds_command(
@@ -58,43 +38,20 @@ def refunds_command(
         loaded = open_pack(pack)
         # Paid: what customs collected at entry, a struck-down duty included until collection stopped.
         at_entry, now = compile_pack(loaded, as_collected=True), compile_pack(loaded, as_known_on=known_on)
-        batches, _ = read_batches(source)
-        writer = ResultWriter(output, REFUND_SCHEMA)
-        totals: dict[str, Decimal] = {}
-        entries = errors = 0
-        try:
-            for rows in batches:
-                paid = assess_rows(rows, loaded, at_entry, "duckdb", INSTALLED_MFN)
-                owed = assess_rows(rows, loaded, now, "duckdb", INSTALLED_MFN)
-                records = []
-                for before, after in zip(paid.rows, owed.rows, strict=True):
-                    entries += 1
-                    if before["error"]:
-                        errors += 1
-                        records.append({"row": entries, "error": before["error"]})
-                        continue
-                    for record in refund_rows(entries, before["layers"], after["layers"]):
-                        records.append(record)
-                        if record["refund"] is not None:
-                            totals[record["measure"]] = totals.get(record["measure"], Decimal(0)) + record["refund"]
-                writer.write(pa.Table.from_pylist(records, schema=REFUND_SCHEMA))
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        _report(output, known_on, entries, errors, totals, as_json)
+        with ProgressBar(as_json, "comparing") as progress:
+            totals = refund_file(source, output, loaded, at_entry, now, mfn=INSTALLED_MFN, progress=progress)
+        _report(output, known_on, totals, as_json)
 
 
-def _report(output: Path, known_on: date, entries: int, errors: int, totals: dict[str, Decimal], as_json: bool) -> None:
-    total = sum(totals.values(), Decimal(0))
+def _report(output: Path, known_on: date, totals: RefundTotals, as_json: bool) -> None:
     if as_json:
-        print_json({"output": str(output), "as_known_on": str(known_on), "entries": entries, "errors": errors,
-                    "refund_by_measure": {m: str(v) for m, v in totals.items()}, "refund": str(total)})  # fmt: skip
+        print_json({"output": str(output), "as_known_on": str(known_on), **totals.to_json_dict()})
         return
-    table = Table(title=f"{entries} entries · owed as known on {known_on} · {errors} error rows", title_justify="left")
+    title = f"{totals.entries} entries · owed as known on {known_on} · {totals.errors} error rows"
+    table = Table(title=title, title_justify="left")
     table.add_column("measure")
     table.add_column("refund", justify="right")
-    for measure, amount in totals.items():
+    for measure, amount in totals.by_measure.items():
         table.add_row(measure, f"{amount:,.2f}")
-    table.add_row("total", f"{total:,.2f}", style="bold")
+    table.add_row("total", f"{totals.refund:,.2f}", style="bold")
     console.print(table)
