@@ -18,7 +18,7 @@ from tradelex.cli.render import measures_markdown, render_assessment, render_his
 from tradelex.dates import parse_iso_date
 from tradelex.deals import bundled_deals_path, validate_deals
 from tradelex.engine.history import history
-from tradelex.engine.line import Line
+from tradelex.engine.line import Line, parse_content
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
 from tradelex.errors import InputError, PackError
@@ -43,16 +43,6 @@ KnownOnOption = Annotated[
     str | None,
     typer.Option("--as-known-on", help="Answer with what was known on this day (default: the law as it stood then)."),
 ]
-
-
-def _parse_content(entries: list[str]) -> dict[str, object]:
-    content: dict[str, object] = {}
-    for entry in entries:
-        name, separator, amount = entry.partition("=")
-        if not separator or not name.strip():
-            raise InputError("content", f"expected NAME=AMOUNT such as copper=3000, got {entry!r}")
-        content[name.strip()] = amount
-    return content
 
 
 def _optional_date(text: str | None, field: str) -> date | None:
@@ -92,7 +82,7 @@ def rate(
             value=value,
             quantity=quantity,
             unit=unit,
-            content=_parse_content(content or []),
+            content=parse_content(content or []),
             claims=claim or [],
         )
         known_on = _optional_date(as_known_on, "as_known_on")

@@ -102,3 +102,14 @@ def _content_name(name: str) -> str:
     if not cleaned.replace("_", "").isalpha():
         raise InputError(f"content.{name}", "a content name is a word such as copper, steel or aluminum")
     return cleaned
+
+
+def parse_content(entries: Iterable[str]) -> dict[str, object]:
+    """Content values written as `NAME=AMOUNT` pairs (`copper=6000`), as --content and the API's `content` take them."""
+    content: dict[str, object] = {}
+    for entry in entries:
+        name, separator, amount = entry.partition("=")
+        if not separator or not name.strip():
+            raise InputError("content", f"expected NAME=AMOUNT such as copper=3000, got {entry!r}")
+        content[name.strip()] = amount
+    return content

@@ -15,10 +15,9 @@ from tradelex.api.errors import not_found
 from tradelex.api.state import PackState, json_bytes
 from tradelex.dates import parse_iso_date
 from tradelex.engine.history import history
-from tradelex.engine.line import Line
+from tradelex.engine.line import Line, parse_content
 from tradelex.engine.mfn import INSTALLED_MFN
 from tradelex.engine.reference import evaluate_line
-from tradelex.errors import InputError
 
 router = APIRouter(tags=["rates"])
 
@@ -29,17 +28,6 @@ OptionalDay = Annotated[str | None, Query(description="A date, YYYY-MM-DD.", max
 Amount = Annotated[str | None, Query(description="A non-negative decimal.", max_length=40)]
 
 RATE_EXAMPLE = {"code": "6109.10.0012", "origin": "CN", "date": "2025-04-15", "value": "10000"}
-
-
-def parse_content(entries: list[str]) -> dict[str, object]:
-    """`copper=6000` pairs, as the CLI's --content takes them."""
-    content: dict[str, object] = {}
-    for entry in entries:
-        name, separator, amount = entry.partition("=")
-        if not separator or not name.strip():
-            raise InputError("content", f"expected NAME=AMOUNT such as copper=3000, got {entry!r}")
-        content[name.strip()] = amount
-    return content
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ def rate_answer(state: PackState, query: RateQuery) -> bytes:
         line = Line.parse(
             code=query.code, origin=query.origin, importer=query.importer, date=query.date,
             loaded=query.loaded or None, value=query.value or None, quantity=query.quantity or None,
-            unit=query.unit or None, content=parse_content(list(query.content)), claims=query.claims,
+            unit=query.unit or None, content=parse_content(query.content), claims=query.claims,
         )  # fmt: skip
         known_on = _optional_date(query.as_known_on, "as_known_on")
         assessment = evaluate_line(state.pack, line, as_known_on=known_on, mfn=INSTALLED_MFN)
