@@ -379,7 +379,7 @@ def schedule_unit(text: str) -> str:
     return _SCHEDULE_UNIT_ALIASES.get(spelling, spelling)
 
 
-def _conversion(from_unit: str, to_unit: str) -> Fraction | None:
+def unit_conversion(from_unit: str, to_unit: str) -> Fraction | None:
     """How many `to_unit` one `from_unit` is, when the two convert exactly."""
     if from_unit == to_unit:
         return Fraction(1)
@@ -739,7 +739,7 @@ def _quantity(part: ScheduleSpecific, inputs: _Inputs) -> _Result:
         offered.append((inputs.unit, inputs.quantity))
     offered.extend(inputs.quantities)
     for unit, quantity in offered:
-        factor = Fraction(1) if unit is None else _conversion(unit, part.unit)
+        factor = Fraction(1) if unit is None else unit_conversion(unit, part.unit)
         if factor is not None:
             return quantity * factor, []
     if inputs.unit is not None and inputs.quantity is not None:

@@ -184,7 +184,7 @@ class MfnTable:
         for unit, spec_unit in pairs:
             if (unit, spec_unit) not in self.conversions:
                 # the schedule's own unit arithmetic (schedule_rates), so that both paths convert alike
-                self.conversions[(unit, spec_unit)] = schedule_rates._conversion(schedule_unit(unit), spec_unit)
+                self.conversions[(unit, spec_unit)] = schedule_rates.unit_conversion(schedule_unit(unit), spec_unit)
             factor = self.conversions[(unit, spec_unit)]
             if factor is not None:
                 rows.append({"unit": unit, "spec_unit": spec_unit, "num": factor.numerator, "den": factor.denominator})
