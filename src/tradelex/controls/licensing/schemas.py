@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Self, get_args
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -41,10 +41,22 @@ class JsonModel(BaseModel):
         return self.model_dump(mode="json")
 
 
-class ApplicationIn(JsonModel):
-    """A licence application as the exporter files it. `submitted_on` is the day the authority accepted it."""
+class InputModel(JsonModel):
+    """A model filled from loose input (CLI options, JSON bodies)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> Self:
+        """Build from loose input: every problem becomes an InputError naming the field."""
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as error:
+            raise input_error_from(error) from None
+
+
+class ApplicationIn(InputModel):
+    """A licence application as the exporter files it. `submitted_on` is the day the authority accepted it."""
 
     regime: str = "cn.mofcom"
     exporter: str
@@ -57,14 +69,6 @@ class ApplicationIn(JsonModel):
     end_user: str
     end_use: str
     submitted_on: date
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> ApplicationIn:
-        """Build from loose input (CLI, JSON): every problem becomes an InputError naming the field."""
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as error:
-            raise input_error_from(error) from None
 
     @field_validator("regime", mode="before")
     @classmethod
@@ -110,21 +114,12 @@ class ApplicationIn(JsonModel):
         return parse_iso_date(text, "submitted_on")
 
 
-class DecisionIn(JsonModel):
+class DecisionIn(InputModel):
     """An entry in an application's history: the authority's decision, or the applicant's resubmission."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     outcome: Outcome
     decided_on: date
     note: str | None = None
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> DecisionIn:
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as error:
-            raise input_error_from(error) from None
 
     @field_validator("outcome", mode="before")
     @classmethod
