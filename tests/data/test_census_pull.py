@@ -8,10 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +31,8 @@ from tradelex.data.pull import USITC_URL_ENV, default_url, pull
 from tradelex.data.registry import find_dataset
 from tradelex.data.trade import import_counts, import_trade, trade_source
 from tradelex.errors import DataError
+
+from .loopback import Reply, Server, leftovers, serve_routes
 
 HS2 = "trade_us_imports_cn_hs2_monthly_2013_2021"
 HTS10 = "trade_us_imports_cn_hts10_2024"
@@ -73,58 +72,11 @@ def seed_store(folder: Path, document: list[list[Any]]) -> bytes:
     return store.store_path().read_bytes()
 
 
-def leftovers() -> list[Path]:
-    folder = store.store_path().parent
-    return sorted([*folder.glob("*.download"), *folder.glob("*.staging")])
-
-
-@dataclass
-class Reply:
-    body: bytes
-    status: int = 200
-    announce: int | None = -1  # the Content-Length header: -1 for the body's length, None for no header
-    send: int | None = None  # how many bytes of the body to send before closing (None: all)
-
-
-@dataclass
-class Server:
-    base: str
-    routes: dict[str, Reply] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-
-
 @pytest.fixture
 def server() -> Iterator[Server]:
-    """An HTTP server on 127.0.0.1 (a free port) answering from `routes` by path; 404 for anything else."""
-    state = Server("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            reply = state.routes.get(self.path.split("?", 1)[0], Reply(b"error: unknown dataset", 404))
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
-            if reply.announce is not None:
-                self.send_header("Content-Length", str(len(reply.body) if reply.announce == -1 else reply.announce))
-            self.end_headers()
-            self.wfile.write(reply.body[: reply.send])
-            self.wfile.flush()
-            self.close_connection = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    """The census API on loopback: 404 with the API's own text for a path it does not know."""
+    with serve_routes(Reply(b"error: unknown dataset", 404, "application/json;charset=utf-8")) as state:
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 # The API's JSON, read into the importer's table
@@ -312,7 +264,7 @@ def test_a_pull_loads_the_census_answer_with_its_provenance(census_on_loopback: 
     expected_url = server.base + IMPORTS_HS + HS2_QUERY
     assert (result.url, result.rows, result.previous_rows, result.size) == (expected_url, 12, 9, len(body))
     assert result.sha256 == hashlib.sha256(body).hexdigest()
-    assert server.requests == [IMPORTS_HS + HS2_QUERY + "&key=" + SECRET]  # the key goes in the request only
+    assert server.paths == [IMPORTS_HS + HS2_QUERY + "&key=" + SECRET]  # the key goes in the request only
     found = read_table(HS2)
     assert found is not None
     table, provenance = found
@@ -336,11 +288,11 @@ def test_a_pull_from_another_address_sends_no_key(
     seed_store(tmp_path, hs2_answer(months=3))
     server.routes["/mirror/hs2.json"] = Reply(encode(hs2_answer(months=3)))
     assert pull(HS2, server.base + "/mirror/hs2.json", progress=False, timeout=5).rows == 9
-    assert server.requests == ["/mirror/hs2.json"]
+    assert server.paths == ["/mirror/hs2.json"]
 
     # a key written into the address by the user is sent as given, but neither shown nor recorded
     result = pull(HS2, server.base + "/mirror/hs2.json?key=mine&x=1", progress=False, timeout=5)
-    assert server.requests[-1] == "/mirror/hs2.json?key=mine&x=1"
+    assert server.paths[-1] == "/mirror/hs2.json?key=mine&x=1"
     assert result.url == server.base + "/mirror/hs2.json?x=1"
     assert store.stored_imports()[HS2]["file"] == result.url
 
@@ -393,7 +345,7 @@ def test_a_pull_of_the_hts10_dataset(census_on_loopback: Server, tmp_path: Path)
     store.replace_dataset(find_dataset(HTS10), seeded, "seed.json", "0" * 64)
     server.routes[IMPORTS_HS] = Reply(encode([header, *lines, ["7", "0", "8517130000", "SMARTPHONES", *lines[0][4:]]]))
     result = pull(HTS10, progress=False, timeout=5)
-    assert result.rows == 6 and server.requests == [IMPORTS_HS + HTS10_QUERY + "&key=" + SECRET]
+    assert result.rows == 6 and server.paths == [IMPORTS_HS + HTS10_QUERY + "&key=" + SECRET]
     stored = store.read_stored(HTS10)
     assert stored is not None
     assert stored.column("hs6").to_pylist()[-1] == "851713"

@@ -13,11 +13,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +28,10 @@ from tradelex.data.pull import USITC_URL_ENV, default_url, pull
 from tradelex.data.usitc import schedule_from_usitc_json
 from tradelex.errors import DataError, InputError
 
+from .loopback import Reply, Server, leftovers, serve_routes
+
 NAME = "hts_2026_rev10"
 EXPORT_PATH = "/reststop/exportList"
-STALL_SECONDS = 10  # the longest a stalled response holds its server thread
 
 
 def record(htsno: str, indent: int, description: str, **fields: Any) -> dict[str, Any]:
@@ -79,70 +77,15 @@ def seed_store(folder: Path, records: list[dict[str, Any]]) -> bytes:
     return store.store_path().read_bytes()
 
 
-def leftovers() -> list[Path]:
-    folder = store.store_path().parent
-    return sorted([*folder.glob("*.download"), *folder.glob("*.staging")])
-
-
-@dataclass
-class Reply:
-    body: bytes = b""
-    status: int = 200
-    content_type: str = "application/json"
-    announce: int | None = -1  # the Content-Length header: -1 for the body's length, None for no header
-    send: int | None = None  # how many bytes of the body to send before closing (None: all)
-    stall: bool = False  # after `send` bytes, hold the connection open until the test ends
-
-
-@dataclass
-class Server:
-    base: str
-    routes: dict[str, Reply]
-    release: threading.Event
-    requests: list[dict[str, str]] = field(default_factory=list)
-    sent_partial: threading.Event = field(default_factory=threading.Event)
-
-    def url(self, path: str = EXPORT_PATH) -> str:
-        return self.base + path
-
-
 @pytest.fixture
 def server() -> Iterator[Server]:
-    """An HTTP server on 127.0.0.1 (a free port) answering from `routes`; 404 for anything else."""
-    state = Server("", {}, threading.Event())
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
-            reply = state.routes.get(self.path.split("?", 1)[0], Reply(b"not found", 404, "text/plain"))
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            if reply.announce is not None:
-                self.send_header("Content-Length", str(len(reply.body) if reply.announce == -1 else reply.announce))
-            self.end_headers()
-            self.wfile.write(reply.body[: reply.send])
-            self.wfile.flush()
-            if reply.send is not None:
-                state.sent_partial.set()
-            if reply.stall:
-                state.release.wait(STALL_SECONDS)
-            self.close_connection = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    """The USITC export on loopback: a plain 404 for a path it does not know."""
+    with serve_routes(Reply(b"not found", 404, "text/plain")) as state:
         yield state
-    finally:
-        state.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+
+
+def url(server: Server, path: str = EXPORT_PATH) -> str:
+    return server.base + path
 
 
 # The USITC JSON export, read into our schedule columns
@@ -249,7 +192,7 @@ def test_a_pull_without_a_store_compares_with_the_bundle(server: Server) -> None
     """A fresh install has the bundled 35,509 rows: a tiny download is not plausible against them."""
     server.routes[EXPORT_PATH] = Reply(encode(usitc_export()))
     with pytest.raises(DataError, match="refusing to replace 35509 rows with 8"):
-        pull(NAME, server.url(), progress=False, timeout=5)
+        pull(NAME, url(server), progress=False, timeout=5)
     assert not store.store_path().exists() and leftovers() == []
 
 
@@ -261,7 +204,7 @@ def test_a_pull_reads_our_csv_layout_too(server: Server, tmp_path: Path) -> None
     writer.writeheader()
     writer.writerows(table.to_pylist())
     server.routes["/schedule.csv"] = Reply(text.getvalue().encode("utf-8"), content_type="text/csv")
-    result = pull(NAME, server.url("/schedule.csv"), progress=False, timeout=5)
+    result = pull(NAME, url(server, "/schedule.csv"), progress=False, timeout=5)
     assert result.rows == 8
     stored = store.read_stored(NAME)
     assert stored is not None and stored.equals(table)
@@ -300,9 +243,9 @@ def test_a_failed_pull_leaves_the_store_untouched(server: Server, tmp_path: Path
     before = seed_store(tmp_path, usitc_export(extra_lines=2))
     server.routes[EXPORT_PATH] = reply
     with pytest.raises(DataError) as raised:
-        pull(NAME, server.url(), progress=False, timeout=5)
+        pull(NAME, url(server), progress=False, timeout=5)
     assert message in str(raised.value)
-    assert raised.value.file == server.url()
+    assert raised.value.file == url(server)
     assert store.store_path().read_bytes() == before
     assert leftovers() == []
 
@@ -312,7 +255,7 @@ def test_a_stalled_download_times_out(server: Server, tmp_path: Path) -> None:
     server.routes[EXPORT_PATH] = Reply(FULL, send=len(FULL) // 2, stall=True)
     started = time.monotonic()
     with pytest.raises(DataError, match=f"download failed after {len(FULL) // 2} bytes: timed out"):
-        pull(NAME, server.url(), progress=False, timeout=0.5)
+        pull(NAME, url(server), progress=False, timeout=0.5)
     assert time.monotonic() - started < 5
     assert store.store_path().read_bytes() == before and leftovers() == []
 
@@ -323,7 +266,7 @@ def test_nothing_is_downloaded_without_a_usable_address(server: Server) -> None:
     with pytest.raises(InputError, match="expected an http:// or https:// address"):
         pull(NAME, "file:///etc/hostname", progress=False)
     with pytest.raises(InputError, match="unknown dataset"):
-        pull("hts_1999", server.url(), progress=False)
+        pull("hts_1999", url(server), progress=False)
     assert server.requests == []
 
 
@@ -332,7 +275,7 @@ def test_a_killed_pull_leaves_the_store_usable(server: Server, tmp_path: Path, i
     before = seed_store(tmp_path, usitc_export())
     big = encode(usitc_export(extra_lines=400))
     server.routes[EXPORT_PATH] = Reply(big, send=len(big) // 2, stall=True)
-    script = f"from tradelex.data.pull import pull\npull({NAME!r}, {server.url()!r}, progress=False, timeout=30)\n"
+    script = f"from tradelex.data.pull import pull\npull({NAME!r}, {url(server)!r}, progress=False, timeout=30)\n"
     environment = {**os.environ, "TRADELEX_DATA_DIR": str(isolated_data_dir)}
     environment.pop(USITC_URL_ENV, None)
     process = subprocess.Popen([sys.executable, "-c", script], env=environment,
@@ -355,7 +298,7 @@ def test_a_killed_pull_leaves_the_store_usable(server: Server, tmp_path: Path, i
     assert stored is not None and stored.num_rows == 8
 
     server.routes[EXPORT_PATH] = Reply(big)
-    assert pull(NAME, server.url(), progress=False, timeout=5).rows == 408
+    assert pull(NAME, url(server), progress=False, timeout=5).rows == 408
     assert leftovers() == []  # the dead pull's partial download was swept away
 
 
